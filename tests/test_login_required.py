@@ -1,0 +1,25 @@
+from django.urls import reverse
+
+from tests.base import PASSWORD, BaseTestCase
+
+PRIVATE_URLS = ["profile", "password_change"]
+
+
+class LoginRequiredTestCase(BaseTestCase):
+    def test_anonymous_user_is_sent_to_login(self):
+        for name in PRIVATE_URLS:
+            url = reverse(name)
+            r = self.client.get(url)
+            self.assertRedirects(r, f"{reverse('login')}?next={url}", msg_prefix=name)
+
+    def test_logged_in_user_reaches_the_page(self):
+        self.client.login(username="alice", password=PASSWORD)
+        for name in PRIVATE_URLS:
+            self.assertEqual(self.client.get(reverse(name)).status_code, 200, name)
+
+    def test_admin_refuses_non_staff(self):
+        self.client.login(username="alice", password=PASSWORD)
+        r = self.client.get(reverse("admin:index"))
+        self.assertEqual(r.status_code, 302)
+        self.client.login(username="charlie", password=PASSWORD)
+        self.assertEqual(self.client.get(reverse("admin:index")).status_code, 200)
