@@ -87,7 +87,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
             # A file, not :memory:, so a live ASGI server in another process sees the test data.
-            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
+            "TEST": {"NAME": env_str("EMOTUNES_TEST_DB", str(VAR_DIR / "test-db.sqlite3"))},
             "OPTIONS": {"timeout": 20},
         }
     }

@@ -1,0 +1,21 @@
+"""The seven basic emotions and where each sits in valence/arousal/dominance space."""
+
+ANGRY, DISGUST, FEAR, HAPPY, SAD, SURPRISE, NEUTRAL = "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"
+
+# The order of the FER2013 classes and of the shipped mini-Xception's outputs.
+EMOTIONS = (ANGRY, DISGUST, FEAR, HAPPY, SAD, SURPRISE, NEUTRAL)
+
+EMOTION_CHOICES = [(e, e.capitalize()) for e in EMOTIONS]
+
+# Warriner, Kuperman & Brysbaert (2013) ratings of the emotion words, 1–9 scale (V, A, D).
+WARRINER_VAD = {
+    ANGRY: (2.50, 5.93, 5.14),
+    DISGUST: (3.32, 5.00, 4.84),
+    FEAR: (2.93, 6.14, 3.32),
+    HAPPY: (8.47, 6.05, 7.21),
+    SAD: (2.10, 3.49, 3.84),
+    SURPRISE: (7.44, 6.57, 5.17),
+    NEUTRAL: (5.50, 3.45, 5.81),
+}
+
+EMOJI = {ANGRY: "😠", DISGUST: "🤢", FEAR: "😨", HAPPY: "😊", SAD: "😢", SURPRISE: "😲", NEUTRAL: "😐"}
