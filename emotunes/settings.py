@@ -125,6 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Brute-force protection, counted in the cache (shared through Redis when REDIS_URL is set).
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 900)
+SIGNUP_MAX_PER_IP = env_int("SIGNUP_MAX_PER_IP", 10)
+SIGNUP_WINDOW_S = env_int("SIGNUP_WINDOW_S", 3600)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

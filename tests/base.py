@@ -1,6 +1,7 @@
 """Shared test base, in the manner of healthchecks' hc/test.py: named users."""
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import TestCase
 
 PASSWORD = "correct-horse-battery-staple"
@@ -9,6 +10,8 @@ PASSWORD = "correct-horse-battery-staple"
 class BaseTestCase(TestCase):
     def setUp(self):
         super().setUp()
+        # Throttle counters live in the cache; each test starts with none.
+        cache.clear()
         User = get_user_model()
         # Alice is a listener with an account.
         self.alice = User.objects.create_user("alice", "alice@example.org", PASSWORD)
