@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "emotunes.urls"
@@ -182,3 +183,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- Live stream ---------------------------------------------------------------------
+# "embedded": the web process analyses frames in a small thread pool beside its event loop.
+# "workers": frames travel over the Redis channel layer to `manage.py runworker vision-frames`
+# processes, so web and vision scale separately. Only an explicit setting picks "workers".
+VISION_MODE = env_str("VISION_MODE", "embedded").strip().lower()
+if VISION_MODE not in ("embedded", "workers"):
+    raise ImproperlyConfigured(f"VISION_MODE must be 'embedded' or 'workers', got {VISION_MODE!r}")
+if VISION_MODE == "workers" and not REDIS_URL:
+    raise ImproperlyConfigured("VISION_MODE=workers needs REDIS_URL: the in-memory channel layer cannot reach other processes.")
+LIVE_VISION_CHANNEL = env_str("LIVE_VISION_CHANNEL", "vision-frames")
+LIVE_VISION_THREADS = env_int("LIVE_VISION_THREADS", 2)  # embedded mode: frames analysed at once
+LIVE_VISION_BACKLOG = env_int("LIVE_VISION_BACKLOG", 8)  # embedded mode: frames queued in all before dropping
+LIVE_MAX_FRAME_BYTES = env_int("LIVE_MAX_FRAME_BYTES", 200_000)  # a 320×240 JPEG is ~10–20 kB
+LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
+LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
+LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
+LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an answer before the client is told

@@ -1,0 +1,155 @@
+#!/usr/bin/env python
+"""Start EmoTunes' distributed set-up on one machine and keep it running.
+
+    .venv/bin/python scripts/distributed.py --vision-workers 2 --port 8000
+
+Starts Redis and PostgreSQL (in var/distributed/, on loopback ports) unless REDIS_URL /
+DATABASE_URL already point at running servers, applies migrations, then runs Daphne,
+N vision-worker processes, one Celery worker and Celery beat. A worker process that dies
+is restarted after a short back-off. Ctrl-C (or SIGTERM) stops everything.
+
+On several machines, run the same commands that this script prints, one per host, with
+REDIS_URL and DATABASE_URL pointing at the shared servers.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from emotunes.localservers import PostgresServer, RedisServer, wait_for_port  # noqa: E402
+
+PYTHON = sys.executable
+VISION_CHANNEL = os.environ.get("VISION_CHANNEL", "vision-frames")
+
+
+@dataclass
+class Role:
+    name: str
+    argv: list[str]
+    restart: bool = True
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    log: Path | None = field(default=None)
+
+    def start(self, env: dict[str, str], log_dir: Path) -> None:
+        self.log = log_dir / f"{self.name}.log"
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        handle.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--vision-workers", type=int, default=2)
+    parser.add_argument("--redis-port", type=int, default=6390)
+    parser.add_argument("--postgres-port", type=int, default=5439)
+    parser.add_argument("--state-dir", type=Path, default=ROOT / "var" / "distributed")
+    parser.add_argument("--no-beat", action="store_true", help="leave Celery beat out (another host runs it)")
+    parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
+    return parser.parse_args()
+
+
+def roles_for(args) -> list[Role]:
+    roles = [
+        Role("daphne", [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]),
+        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", VISION_CHANNEL]) for n in range(args.vision_workers)],
+        Role("celery-worker", [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO",
+                               "--concurrency", "1", "--hostname", "emotunes@%h"]),
+    ]
+    if not args.no_beat:
+        beat_file = args.state_dir / "celerybeat-schedule"
+        roles.append(Role("celery-beat", [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO",
+                                          "--schedule", str(beat_file)]))
+    return roles
+
+
+def main() -> int:
+    args = parse_args()
+    args.state_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = args.state_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    env = dict(os.environ, VISION_MODE="workers", VISION_CHANNEL=VISION_CHANNEL, PYTHONUNBUFFERED="1")
+    roles = roles_for(args)
+
+    if args.print_commands:
+        for role in roles:
+            print(f"{role.name}: {' '.join(role.argv)}")
+        return 0
+
+    servers = []
+    if "REDIS_URL" not in os.environ:
+        redis = RedisServer(port=args.redis_port, directory=args.state_dir / "redis").start()
+        servers.append(redis)
+        env["REDIS_URL"] = redis.url
+    if "DATABASE_URL" not in os.environ:
+        postgres = PostgresServer(directory=args.state_dir / "postgres", port=args.postgres_port).start()
+        servers.append(postgres)
+        env["DATABASE_URL"] = postgres.url
+    print(f"REDIS_URL={env['REDIS_URL']}\nDATABASE_URL={env['DATABASE_URL']}", flush=True)
+
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
+
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    for role in roles:
+        role.start(env, log_dir)
+        print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
+    wait_for_port(args.port, timeout=120, host=args.host)
+    print(f"EmoTunes is up on http://{args.host}:{args.port}/ — logs in {log_dir}", flush=True)
+
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            now = time.monotonic()
+            for role in roles:
+                if role.process.poll() is None:
+                    continue
+                if role.next_start == 0.0:
+                    delay = min(30.0, 1.0 * 2 ** min(role.restarts, 5))
+                    role.next_start = now + delay
+                    print(f"{role.name} exited with {role.process.returncode}; restarting in {delay:.0f}s", flush=True)
+                elif now >= role.next_start:
+                    role.restarts += 1
+                    role.next_start = 0.0
+                    role.start(env, log_dir)
+                    print(f"restarted {role.name} (pid {role.process.pid})", flush=True)
+    finally:
+        print("stopping…", flush=True)
+        for role in roles:
+            role.stop()
+        for role in roles:
+            if role.process:
+                try:
+                    role.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(role.process.pid, signal.SIGKILL)
+        for server in servers:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+#!/usr/bin/env python
+"""Load EmoTunes' live websocket with concurrent clients streaming real face frames.
+
+    .venv/bin/python scripts/load_test.py --url ws://127.0.0.1:8000/ws/live/ --clients 10 20 40 --duration 30
+
+Each client behaves like the page: it sends a 320×240 JPEG of a real face (scikit-image's
+astronaut, with small shifts so frames differ), waits for the answer before sending the
+next one, and paces itself to --fps frames per second. Loopback only: the URL must point
+at this machine. Prints, per client count: frames answered per second, latency p50/p95,
+frames the server dropped, errors, and the resident memory of each EmoTunes process.
+"""
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import cv2
+import numpy as np
+import websockets
+from skimage.data import astronaut
+
+PROCESS_MARKERS = {"daphne": "daphne", "runworker": "vision-worker", "celery": "celery", "redis-server": "redis",
+                   "postgres": "postgres"}
+
+
+def face_frames(count: int = 8) -> list[bytes]:
+    image = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
+    frames = []
+    for n in range(count):
+        dx, dy = (n % 4) * 6, (n // 4) * 6
+        crop = image[dy:dy + 420, 40 + dx:40 + dx + 420]
+        frame = cv2.resize(crop, (320, 240), interpolation=cv2.INTER_AREA)
+        ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        assert ok
+        frames.append(encoded.tobytes())
+    return frames
+
+
+@dataclass
+class Tally:
+    latencies_ms: list = field(default_factory=list)
+    answered: int = 0
+    dropped: int = 0
+    errors: int = 0
+    error_samples: list = field(default_factory=list)
+    sent: int = 0
+
+    def error(self, text: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(text)
+
+
+async def client(url: str, origin: str, frames: list[bytes], fps: float, deadline: float, tally: Tally,
+                 answer_timeout: float) -> None:
+    period = 1.0 / fps
+    try:
+        async with websockets.connect(url, origin=origin, max_size=2**20, open_timeout=10) as ws:
+            n = 0
+            while time.monotonic() < deadline:
+                tick = time.monotonic()
+                tally.sent += 1
+                await ws.send(frames[n % len(frames)])
+                n += 1
+                while True:
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), timeout=answer_timeout)
+                    except asyncio.TimeoutError:
+                        tally.error("no answer within %.0fs" % answer_timeout)
+                        break
+                    if isinstance(raw, bytes):
+                        continue
+                    message = json.loads(raw)
+                    kind = message.get("type")
+                    if kind == "analysis":
+                        tally.answered += 1
+                        tally.latencies_ms.append((time.monotonic() - tick) * 1000)
+                        break
+                    if kind == "dropped":
+                        tally.dropped += 1
+                        break
+                    if kind == "error":
+                        tally.error(f"{message.get('code')}: {message.get('message')}")
+                        break
+                    # hello, mood_changed and other notices are not answers to the frame
+                await asyncio.sleep(max(0.0, period - (time.monotonic() - tick)))
+    except Exception as exc:  # a load report counts every failure instead of stopping at the first
+        tally.error(f"{type(exc).__name__}: {exc}")
+
+
+def process_memory() -> dict[str, list[float]]:
+    memory: dict[str, list[float]] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for marker, label in PROCESS_MARKERS.items():
+            if marker in cmdline and "load_test.py" not in cmdline:
+                rss_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0)
+                memory.setdefault(label, []).append(rss_kb / 1024)
+                break
+    return memory
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(values, q))
+
+
+async def run_level(args, clients: int, frames: list[bytes]) -> dict:
+    tally = Tally()
+    started = time.monotonic()
+    deadline = started + args.duration
+    await asyncio.gather(*(client(args.url, args.origin, frames, args.fps, deadline, tally, args.answer_timeout)
+                           for _ in range(clients)))
+    elapsed = time.monotonic() - started
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "sent": tally.sent,
+        "answered_per_s": round(tally.answered / elapsed, 2),
+        "offered_per_s": round(clients * args.fps, 1),
+        "p50_ms": round(percentile(tally.latencies_ms, 50), 1),
+        "p95_ms": round(percentile(tally.latencies_ms, 95), 1),
+        "dropped": tally.dropped,
+        "errors": tally.errors,
+        "error_samples": tally.error_samples,
+        "memory_mb": {k: [round(v) for v in vs] for k, vs in process_memory().items()},
+    }
+
+
+def ensure_loopback(url: str) -> None:
+    host = urlparse(url).hostname or ""
+    address = socket.gethostbyname(host)
+    if not ipaddress.ip_address(address).is_loopback:
+        sys.exit(f"refusing to load {host} ({address}): this script only targets loopback addresses")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="ws://127.0.0.1:8000/ws/live/")
+    parser.add_argument("--origin", default=None, help="Origin header (default: http://<host>:<port>)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[10, 20, 40])
+    parser.add_argument("--fps", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per client count (bounded)")
+    parser.add_argument("--answer-timeout", type=float, default=10.0)
+    parser.add_argument("--label", default="", help="a name for this run in the output")
+    parser.add_argument("--json", action="store_true", help="print one JSON line per level")
+    args = parser.parse_args()
+    ensure_loopback(args.url)
+    parsed = urlparse(args.url)
+    args.origin = args.origin or f"http://{parsed.hostname}:{parsed.port or 80}"
+    args.duration = min(args.duration, 600.0)
+    frames = face_frames()
+    print(f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}")
+    for clients in args.clients:
+        result = asyncio.run(run_level(args, clients, frames))
+        if args.json:
+            print(json.dumps(dict(result, label=args.label)), flush=True)
+        else:
+            memory = ", ".join(f"{k} {'/'.join(map(str, v))} MB" for k, v in sorted(result["memory_mb"].items()))
+            print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered, "
+                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, dropped {result['dropped']}, "
+                  f"errors {result['errors']} | {memory}", flush=True)
+            for sample in result["error_samples"]:
+                print(f"      error: {sample}")
+        time.sleep(2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
