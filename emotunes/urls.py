@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("history/", include("moods.urls")),
+    path("api/", include("recommender.urls")),
     path("admin/", admin.site.urls),
 ]

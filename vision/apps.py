@@ -1,5 +1,33 @@
+import os
+import sys
+import threading
+
 from django.apps import AppConfig
+from django.conf import settings
+
+# Processes that serve frames; every other management command (migrate, test, ...) skips the warm-up.
+_SERVER_COMMANDS = {"runserver", "runworker"}
+# Not celery: its prefork pool would inherit a loaded TensorFlow, which does not survive fork.
+_SERVER_PROGRAMS = {"daphne", "uvicorn", "gunicorn"}
+
+
+def _serves_frames(argv: list[str]) -> bool:
+    program = os.path.basename(argv[0]) if argv else ""
+    if program in _SERVER_PROGRAMS:
+        return True
+    if len(argv) > 1 and argv[1] in _SERVER_COMMANDS:
+        # runserver's autoreloader parent only watches files; its child (RUN_MAIN) serves.
+        return argv[1] != "runserver" or os.environ.get("RUN_MAIN") == "true" or "--noreload" in argv
+    return False
 
 
 class VisionConfig(AppConfig):
     name = "vision"
+
+    def ready(self):
+        if settings.VISION_WARM_UP and _serves_frames(sys.argv):
+            from vision.pipeline import warm_up
+
+            # In the background, so the server accepts connections while TensorFlow loads;
+            # a frame arriving meanwhile waits for the same one-time load.
+            threading.Thread(target=warm_up, name="vision-warm-up", daemon=True).start()

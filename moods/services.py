@@ -1,0 +1,224 @@
+"""Writes for the mood history, playlists and the listener's own data (export lives in selectors)."""
+
+import math
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.emotions import EMOTIONS, WARRINER_VAD
+from moods.models import MoodEntry, MoodSource, Playlist, PlaylistItem
+
+PLAYLIST_NAME_MAX = Playlist._meta.get_field("name").max_length
+PLAYLIST_MAX_TRACKS = 200
+
+
+class MoodError(ValueError):
+    """A mood that cannot be recorded as given (unknown emotion or source, bad numbers)."""
+
+
+class PlaylistError(ValueError):
+    """A playlist request that cannot be carried out; the message is meant for the listener."""
+
+
+# --- Mood entries ----------------------------------------------------------------------
+
+
+def _clean_vad(vad, emotion: str) -> tuple[float, float, float]:
+    if vad is None:
+        return WARRINER_VAD[emotion]
+    if isinstance(vad, dict):
+        try:
+            vad = (vad["valence"], vad["arousal"], vad["dominance"])
+        except KeyError as missing:
+            raise MoodError(f"vad needs valence, arousal and dominance; {missing} is missing") from None
+    try:
+        values = tuple(float(v) for v in vad)
+    except (TypeError, ValueError):
+        raise MoodError(f"vad must be three numbers, got {vad!r}") from None
+    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+        raise MoodError(f"vad must be three finite numbers, got {vad!r}")
+    return values
+
+
+def record_mood(*, user, emotion, confidence, source, vad=None, at: datetime | None = None) -> MoodEntry | None:
+    """Save a change of the listener's stable mood; None when nothing was saved.
+
+    Nothing is saved for anonymous visitors, for the same emotion as the last entry of the
+    current session (so callers may report the stable mood as often as they like), for a camera
+    change sooner than MOOD_MIN_INTERVAL_S after the previous entry (a flickering face), or once
+    the listener has MOOD_MAX_PER_HOUR entries in the last hour. A mood picked by hand is a
+    deliberate choice, so only the hourly cap applies to it.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if emotion not in EMOTIONS:
+        raise MoodError(f"unknown emotion {emotion!r}; expected one of {', '.join(EMOTIONS)}")
+    if source not in MoodSource.values:
+        raise MoodError(f"unknown source {source!r}; expected one of {', '.join(MoodSource.values)}")
+    try:
+        confidence = float(confidence)
+    except (TypeError, ValueError):
+        raise MoodError(f"confidence must be a number, got {confidence!r}") from None
+    if not math.isfinite(confidence):
+        raise MoodError(f"confidence must be finite, got {confidence!r}")
+    confidence = min(max(confidence, 0.0), 1.0)
+    valence, arousal, dominance = _clean_vad(vad, emotion)
+    now = at or timezone.now()
+
+    with transaction.atomic():
+        last = MoodEntry.objects.filter(user=user).order_by("-created_at", "-id").first()
+        since_last = (now - last.created_at).total_seconds() if last else None
+        same_session = since_last is not None and since_last <= settings.MOOD_SESSION_GAP_S
+        if same_session:
+            if last.emotion == emotion:
+                return None
+            if source == MoodSource.CAMERA and since_last < settings.MOOD_MIN_INTERVAL_S:
+                return None
+        in_last_hour = MoodEntry.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count()
+        if in_last_hour >= settings.MOOD_MAX_PER_HOUR:
+            return None
+        return MoodEntry.objects.create(
+            user=user,
+            emotion=emotion,
+            confidence=confidence,
+            valence=valence,
+            arousal=arousal,
+            dominance=dominance,
+            source=source,
+            session_id=last.session_id if same_session else uuid.uuid4(),
+            created_at=now,
+        )
+
+
+def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
+    """Forget the listener's mood entries (and, if asked, their ratings). Returns what went."""
+    from recommender.models import Rating
+
+    with transaction.atomic():
+        deleted = {"mood_entries": MoodEntry.objects.filter(user=user).delete()[0], "ratings": 0}
+        if include_ratings:
+            deleted["ratings"] = Rating.objects.filter(user=user).delete()[0]
+    return deleted
+
+
+def delete_account(*, user) -> None:
+    """Remove the account and everything held about it, explicitly, whatever the FK rules say."""
+    from recommender.models import Rating
+
+    with transaction.atomic():
+        MoodEntry.objects.filter(user=user).delete()
+        Rating.objects.filter(user=user).delete()
+        Playlist.objects.filter(user=user).delete()
+        user.delete()
+
+
+# --- Playlists ---------------------------------------------------------------------------
+
+
+def _clean_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise PlaylistError("Give the playlist a name.")
+    name = " ".join(name.split())
+    if len(name) > PLAYLIST_NAME_MAX:
+        raise PlaylistError(f"A playlist name can have at most {PLAYLIST_NAME_MAX} characters.")
+    return name
+
+
+def _clean_track_ids(track_ids) -> list[int]:
+    if not isinstance(track_ids, (list, tuple)):
+        raise PlaylistError("track_ids must be a list of track ids.")
+    cleaned: list[int] = []
+    for raw in track_ids:
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+            raise PlaylistError(f"{raw!r} is not a track id.")
+        try:
+            track_id = int(raw)
+        except ValueError:
+            raise PlaylistError(f"{raw!r} is not a track id.") from None
+        if track_id not in cleaned:
+            cleaned.append(track_id)
+    if len(cleaned) > PLAYLIST_MAX_TRACKS:
+        raise PlaylistError(f"A playlist can hold at most {PLAYLIST_MAX_TRACKS} tracks.")
+    return cleaned
+
+
+def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
+    """Save tracks (usually the current recommendations) as a named playlist, in the given order."""
+    from recommender.models import Track
+
+    name = _clean_name(name)
+    track_ids = _clean_track_ids(track_ids)
+    if not track_ids:
+        raise PlaylistError("A playlist needs at least one track.")
+    if emotion and emotion not in EMOTIONS:
+        raise PlaylistError(f"Unknown emotion {emotion!r}.")
+    known = set(Track.objects.filter(id__in=track_ids).values_list("id", flat=True))
+    missing = [track_id for track_id in track_ids if track_id not in known]
+    if missing:
+        raise PlaylistError(f"No such track: {', '.join(map(str, missing))}.")
+    with transaction.atomic():
+        if Playlist.objects.filter(user=user, name=name).exists():
+            raise PlaylistError(f"You already have a playlist called “{name}”.")
+        playlist = Playlist.objects.create(user=user, name=name, emotion=emotion or "")
+        PlaylistItem.objects.bulk_create(
+            PlaylistItem(playlist=playlist, track_id=track_id, position=position)
+            for position, track_id in enumerate(track_ids)
+        )
+    return playlist
+
+
+def rename_playlist(*, playlist: Playlist, name) -> Playlist:
+    name = _clean_name(name)
+    with transaction.atomic():
+        if Playlist.objects.filter(user_id=playlist.user_id, name=name).exclude(pk=playlist.pk).exists():
+            raise PlaylistError(f"You already have a playlist called “{name}”.")
+        playlist.name = name
+        playlist.save(update_fields=["name", "updated_at"])
+    return playlist
+
+
+def _renumber(playlist: Playlist, ordered_items: list[PlaylistItem]) -> None:
+    for position, item in enumerate(ordered_items):
+        item.position = position
+    PlaylistItem.objects.bulk_update(ordered_items, ["position"])
+    playlist.save(update_fields=["updated_at"])
+
+
+def reorder_playlist(*, playlist: Playlist, track_ids) -> Playlist:
+    """Put the playlist's tracks in the given order, which must name each of them exactly once."""
+    track_ids = _clean_track_ids(track_ids)
+    with transaction.atomic():
+        items = {item.track_id: item for item in playlist.items.select_for_update()}
+        if len(track_ids) != len(items) or set(track_ids) != set(items):
+            raise PlaylistError("The new order must list every track of the playlist exactly once.")
+        _renumber(playlist, [items[track_id] for track_id in track_ids])
+    return playlist
+
+
+def move_track(*, playlist: Playlist, track_id: int, offset: int) -> Playlist:
+    """Move one track up (offset < 0) or down (offset > 0); the ends stay put."""
+    with transaction.atomic():
+        items = list(playlist.items.select_for_update().order_by("position", "id"))
+        index = next((i for i, item in enumerate(items) if item.track_id == track_id), None)
+        if index is None:
+            raise PlaylistError("That track is not in this playlist.")
+        target = min(max(index + offset, 0), len(items) - 1)
+        items.insert(target, items.pop(index))
+        _renumber(playlist, items)
+    return playlist
+
+
+def remove_track(*, playlist: Playlist, track_id: int) -> Playlist:
+    with transaction.atomic():
+        deleted, _ = playlist.items.filter(track_id=track_id).delete()
+        if not deleted:
+            raise PlaylistError("That track is not in this playlist.")
+        _renumber(playlist, list(playlist.items.select_for_update().order_by("position", "id")))
+    return playlist
+
+
+def delete_playlist(*, playlist: Playlist) -> None:
+    playlist.delete()

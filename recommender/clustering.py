@@ -1,0 +1,184 @@
+"""K-Means emotion clusters over standardised VAD, built off to the side and swapped in atomically.
+
+Missing dominance (Deezer and Spotify carry none) is imputed for clustering from valence and
+arousal with a least-squares line fitted on the tracks that have it; the stored value stays
+empty. Each cluster is labelled with one of the seven basic emotions by matching its centroid to
+Warriner's coordinates of the emotion words (Hungarian assignment, so with k = 7 every emotion
+gets exactly one cluster). Songs occupy a narrower band of VAD than the emotion words (no song
+is as negative as the word "sad"), so centroids and emotion words are compared as z-scores
+within their own sets: relative positions, not raw distances. With k > 7 the clusters left over take their nearest emotion; with
+k < 7 some emotions own no cluster and borrow the one whose centroid is nearest to them.
+"""
+
+import logging
+import time
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from core.emotions import EMOTIONS, WARRINER_VAD
+from recommender.models import Cluster, Clustering, ClusterMembership, Track
+from recommender.vad import SCALE_MID
+
+logger = logging.getLogger(__name__)
+
+EMOTION_POINTS = np.array([WARRINER_VAD[e] for e in EMOTIONS], dtype=float)
+EMOTION_SCALER = {"mean": EMOTION_POINTS.mean(axis=0).tolist(), "scale": EMOTION_POINTS.std(axis=0).tolist()}
+
+
+class ClusteringError(RuntimeError):
+    pass
+
+
+# --- Numbers (no database) -----------------------------------------------------------------------
+
+def fit_dominance(vad: np.ndarray) -> list[float]:
+    """Coefficients (c0, cV, cA) of D ≈ c0 + cV·V + cA·A from the rows whose D is known."""
+    known = ~np.isnan(vad[:, 2])
+    if known.sum() < 3:
+        return [SCALE_MID, 0.0, 0.0]
+    design = np.column_stack([np.ones(known.sum()), vad[known, 0], vad[known, 1]])
+    coefficients, *_ = np.linalg.lstsq(design, vad[known, 2], rcond=None)
+    return [float(c) for c in coefficients]
+
+
+def complete(vad: np.ndarray, dominance_fit: list[float]) -> np.ndarray:
+    """VAD with missing dominance filled in from the fitted line (a copy)."""
+    filled = np.array(vad, dtype=float, copy=True)
+    missing = np.isnan(filled[:, 2])
+    c0, cv, ca = dominance_fit
+    filled[missing, 2] = np.clip(c0 + cv * filled[missing, 0] + ca * filled[missing, 1], 1.0, 9.0)
+    return filled
+
+
+def standardise(points: np.ndarray, scaler: dict) -> np.ndarray:
+    return (np.asarray(points, dtype=float) - np.array(scaler["mean"])) / np.array(scaler["scale"])
+
+
+def label_clusters(centroids_z: np.ndarray, emotions_z: np.ndarray) -> list[int]:
+    """Index into EMOTIONS for each centroid."""
+    distances = np.linalg.norm(centroids_z[:, None, :] - emotions_z[None, :, :], axis=2)
+    labels = distances.argmin(axis=1)  # k > 7: the leftovers keep their nearest emotion
+    rows, columns = linear_sum_assignment(distances)
+    labels[rows] = columns
+    return [int(x) for x in labels]
+
+
+def quality_scan(z: np.ndarray, k_values, *, sample: int, seed: int = 0) -> list[dict]:
+    """Inertia (per track) and silhouette for each k, on a random sample to stay quick."""
+    rng = np.random.default_rng(seed)
+    pick = z if len(z) <= sample else z[rng.choice(len(z), sample, replace=False)]
+    scan = []
+    for k in k_values:
+        if k < 2 or k >= len(pick):
+            continue
+        model = KMeans(n_clusters=k, n_init=2, random_state=seed).fit(pick)
+        scan.append({
+            "k": int(k),
+            "inertia_per_track": round(float(model.inertia_) / len(pick), 4),
+            "silhouette": round(float(silhouette_score(pick, model.labels_, sample_size=min(len(pick), 2000),
+                                                       random_state=seed)), 4),
+            "sample": int(len(pick)),
+        })
+    return scan
+
+
+def compute(vad: np.ndarray, k: int, *, scan_k=(), seed: int = 0) -> dict:
+    """Fit K-Means on (n, 3) VAD with NaN for missing dominance; returns everything to store."""
+    if len(vad) < max(k, 2):
+        raise ClusteringError(f"{len(vad)} active tracks cannot make {k} clusters")
+    dominance_fit = fit_dominance(vad)
+    filled = complete(vad, dominance_fit)
+    mean, scale = filled.mean(axis=0), filled.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    scaler = {"mean": mean.tolist(), "scale": scale.tolist(), "dominance_fit": dominance_fit}
+    z = standardise(filled, scaler)
+    model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(z)
+    silhouette = float(silhouette_score(z, model.labels_, sample_size=min(len(z), 3000), random_state=seed))
+    labels = label_clusters(model.cluster_centers_, standardise(EMOTION_POINTS, EMOTION_SCALER))
+    centroids = model.cluster_centers_ * scale + mean
+    return {
+        "scaler": scaler,
+        "assignments": model.labels_.astype(int),
+        "centroids": centroids,
+        "emotions": [EMOTIONS[i] for i in labels],
+        "sizes": np.bincount(model.labels_, minlength=k).tolist(),
+        "inertia": float(model.inertia_),
+        "silhouette": silhouette,
+        "k_scan": quality_scan(z, scan_k, sample=settings.RECOMMENDER_K_SCAN_SAMPLE, seed=seed) if scan_k else [],
+    }
+
+
+# --- The refresh ----------------------------------------------------------------------------------
+
+def _load_active_tracks() -> tuple[np.ndarray, np.ndarray]:
+    rows = list(Track.objects.filter(is_active=True).order_by("id").values_list("id", "valence", "arousal", "dominance"))
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    vad = np.array([(r[1], r[2], np.nan if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
+    return ids, vad
+
+
+def _write_memberships(clustering: Clustering, cluster_ids: list[int], track_ids: np.ndarray, assignments) -> None:
+    table = ClusterMembership._meta.db_table
+    rows = [(clustering.pk, cluster_ids[a], int(t)) for t, a in zip(track_ids.tolist(), assignments.tolist())]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 20000):
+            cursor.executemany(
+                f"INSERT INTO {table} (clustering_id, cluster_id, track_id) VALUES (%s, %s, %s)",
+                rows[start:start + 20000],
+            )
+
+
+def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True) -> Clustering:
+    """Build a new clustering of the active tracks and make it the active one.
+
+    Everything is written and the active flag flipped inside one transaction: readers see the old
+    clustering until the commit and the new, complete one after it. If anything fails the
+    transaction rolls back, the old clustering keeps serving, and a failed run is recorded.
+    """
+    k = k or settings.RECOMMENDER_K
+    started = time.perf_counter()
+    try:
+        track_ids, vad = _load_active_tracks()
+        result = compute(vad, k, scan_k=settings.RECOMMENDER_K_SCAN if scan else ())
+        with transaction.atomic():
+            clustering = Clustering.objects.create(
+                k=k, n_tracks=len(track_ids), inertia=result["inertia"], silhouette=result["silhouette"],
+                k_scan=result["k_scan"], scaler=result["scaler"], trigger=trigger[:40],
+            )
+            clusters = Cluster.objects.bulk_create([
+                Cluster(clustering=clustering, index=i, emotion=result["emotions"][i], valence=float(c[0]),
+                        arousal=float(c[1]), dominance=float(c[2]), size=result["sizes"][i])
+                for i, c in enumerate(result["centroids"])
+            ])
+            cluster_ids = [c.pk for c in sorted(clusters, key=lambda c: c.index)]
+            _write_memberships(clustering, cluster_ids, track_ids, result["assignments"])
+            Clustering.objects.filter(is_active=True).update(is_active=False)
+            clustering.is_active = True
+            clustering.duration_s = round(time.perf_counter() - started, 3)
+            clustering.save(update_fields=["is_active", "duration_s"])
+    except Exception as exc:
+        Clustering.objects.create(
+            k=k, status=Clustering.Status.FAILED, trigger=trigger[:40], error=f"{type(exc).__name__}: {exc}"[:2000],
+            duration_s=round(time.perf_counter() - started, 3),
+        )
+        logger.exception("Re-clustering failed; the previous clustering keeps serving")
+        raise
+    _prune_old()
+    logger.info("Clustering #%s active: k=%s, %s tracks, %.2fs", clustering.pk, k, len(track_ids), clustering.duration_s)
+    return clustering
+
+
+def _prune_old() -> None:
+    keep = settings.RECOMMENDER_KEEP_CLUSTERINGS
+    old = list(Clustering.objects.filter(is_active=False).order_by("-created_at", "-id").values_list("pk", flat=True)[keep:])
+    if old:
+        Clustering.objects.filter(pk__in=old).delete()
+
+
+def active_clustering() -> Clustering | None:
+    return Clustering.objects.filter(is_active=True).first()

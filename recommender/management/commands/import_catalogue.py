@@ -1,0 +1,45 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from recommender.importers import FORMATS, FormatError
+from recommender.management.commands._progress import console_progress
+from recommender.services import import_catalogue
+
+MAX_LISTED_ERRORS = 50
+
+
+class Command(BaseCommand):
+    help = "Import song catalogue CSVs (MuSe v3, MuSe sample, Deezer mood, Spotify moods); re-importing updates."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--format", choices=FORMATS, help="skip detection from the header")
+        parser.add_argument("--no-refresh", action="store_true", help="do not re-cluster afterwards")
+
+    def handle(self, *paths, **options):
+        failed = False
+        for path in options["paths"]:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+            try:
+                report = import_catalogue(path, fmt=options["format"], name=str(path),
+                                          progress=console_progress(path.name, self.stderr),
+                                          refresh=not options["no_refresh"])
+            except FormatError as exc:
+                self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                failed = True
+                continue
+            write_report(self, report)
+        if failed:
+            raise CommandError("some files could not be imported")
+
+
+def write_report(command, report) -> None:
+    for line, reason in report.errors[:MAX_LISTED_ERRORS]:
+        command.stderr.write(command.style.WARNING(f"  {report.path}, line {line}: {reason}"))
+    if len(report.errors) > MAX_LISTED_ERRORS:
+        command.stderr.write(command.style.WARNING(f"  … and {len(report.errors) - MAX_LISTED_ERRORS} more rejected rows"))
+    for line, note in report.notes[:MAX_LISTED_ERRORS]:
+        command.stderr.write(f"  {report.path}, line {line}: {note}")
+    command.stdout.write(command.style.SUCCESS(report.summary()))

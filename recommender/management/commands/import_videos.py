@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from recommender.management.commands._progress import console_progress
+from recommender.videos import import_videos, videos_dir
+
+
+class Command(BaseCommand):
+    help = "Import MusicCaps clips and AudioSet music-mood segments, with VAD from the lexicons."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"Reading {videos_dir()} …")
+        report = import_videos(progress=console_progress("videos", self.stderr))
+        for name, line, reason in report.errors[:50]:
+            self.stderr.write(self.style.WARNING(f"  {name}, line {line}: {reason}"))
+        self.stdout.write(self.style.SUCCESS(
+            f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.without_mood} clips without any mood word skipped, {len(report.errors)} rejected rows"
+        ))

@@ -1,0 +1,173 @@
+"""The catalogue (tracks, music videos), its emotion clusterings, and listeners' ratings.
+
+Valence, arousal and dominance are stored on the 1–9 scale of Warriner et al. (2013), the
+scale MuSe publishes; the importers convert every other source to it (see importers.py).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.emotions import EMOTION_CHOICES
+
+
+class Track(models.Model):
+    class Source(models.TextChoices):
+        MUSE_V3 = "muse_v3", "MuSe v3"
+        MUSE_SAMPLE = "muse_sample", "MuSe sample"
+        DEEZER = "deezer", "Deezer mood"
+        SPOTIFY_MOODS = "spotify_moods", "Spotify moods (686)"
+        MANUAL = "manual", "Entered by staff"
+
+    title = models.CharField(max_length=500)
+    artist = models.CharField(max_length=500, db_index=True)
+    genre = models.CharField(max_length=100, blank=True, db_index=True)
+    valence = models.FloatField(help_text="1–9 (Warriner scale)")
+    arousal = models.FloatField(help_text="1–9 (Warriner scale)")
+    dominance = models.FloatField(null=True, blank=True, help_text="1–9; empty when the source has none")
+    mood_tags = models.JSONField(default=list, blank=True)
+    mood_tag_count = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
+    source_id = models.CharField(max_length=200, help_text="the track's key in its source")
+    spotify_id = models.CharField(max_length=40, blank=True)
+    deezer_id = models.CharField(max_length=40, blank=True)
+    musicbrainz_id = models.CharField(max_length=40, blank=True)
+    youtube_id = models.CharField(max_length=20, blank=True)
+    is_active = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["artist", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="track_unique_source_id"),
+            models.CheckConstraint(
+                condition=Q(valence__gte=1, valence__lte=9, arousal__gte=1, arousal__lte=9),
+                name="track_va_on_warriner_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(dominance__isnull=True) | Q(dominance__gte=1, dominance__lte=9),
+                name="track_d_on_warriner_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.artist} – {self.title}"
+
+
+class Video(models.Model):
+    class Source(models.TextChoices):
+        MUSICCAPS = "musiccaps", "MusicCaps"
+        AUDIOSET = "audioset", "AudioSet"
+        MANUAL = "manual", "Entered by staff"
+
+    youtube_id = models.CharField(max_length=20)
+    start_s = models.PositiveIntegerField(default=0)
+    end_s = models.PositiveIntegerField(null=True, blank=True)
+    title = models.TextField(blank=True, help_text="caption or label names")
+    mood_words = models.JSONField(default=list, blank=True, help_text="the emotion-bearing words its VAD came from")
+    audioset_moods = models.JSONField(default=list, blank=True, help_text="human AudioSet music-mood labels")
+    valence = models.FloatField(help_text="1–9, from the lexicon")
+    arousal = models.FloatField(help_text="1–9, from the lexicon")
+    dominance = models.FloatField(null=True, blank=True)
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True, db_index=True,
+                               help_text="nearest of the seven emotions to its VAD")
+    source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
+    is_active = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["youtube_id", "start_s"]
+        constraints = [
+            models.UniqueConstraint(fields=["youtube_id", "start_s"], name="video_unique_clip"),
+        ]
+
+    def __str__(self):
+        return f"{self.youtube_id}@{self.start_s}s"
+
+
+class Clustering(models.Model):
+    """One K-Means run. Exactly one finished run is active; recommendations read only that one."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    k = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    is_active = models.BooleanField(default=False)
+    n_tracks = models.PositiveIntegerField(default=0)
+    inertia = models.FloatField(null=True, blank=True)
+    silhouette = models.FloatField(null=True, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    k_scan = models.JSONField(default=list, blank=True, help_text="[{k, inertia, silhouette}] for the k range tried")
+    # The standardisation and dominance imputation used, so new tracks can be placed later.
+    scaler = models.JSONField(default=dict, blank=True)
+    trigger = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_clustering"),
+        ]
+
+    def __str__(self):
+        return f"Clustering #{self.pk} (k={self.k}{', active' if self.is_active else ''})"
+
+
+class Cluster(models.Model):
+    clustering = models.ForeignKey(Clustering, on_delete=models.CASCADE, related_name="clusters")
+    index = models.PositiveSmallIntegerField()
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    valence = models.FloatField()
+    arousal = models.FloatField()
+    dominance = models.FloatField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["clustering", "index"]
+        constraints = [models.UniqueConstraint(fields=["clustering", "index"], name="cluster_unique_index")]
+
+    def __str__(self):
+        return f"{self.emotion} (cluster {self.index} of clustering #{self.clustering_id})"
+
+
+class ClusterMembership(models.Model):
+    clustering = models.ForeignKey(Clustering, on_delete=models.CASCADE, related_name="memberships")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clustering", "track"], name="membership_unique_track")]
+
+
+class Rating(models.Model):
+    LIKE, DISLIKE = 1, -1
+    VALUE_CHOICES = [(LIKE, "Like"), (DISLIKE, "Dislike")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings")
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.CASCADE, related_name="ratings")
+    value = models.SmallIntegerField(choices=VALUE_CHOICES)
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
+    strategy = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(track__isnull=False) & Q(video__isnull=True)) | (Q(track__isnull=True) & Q(video__isnull=False)),
+                name="rating_exactly_one_item",
+            ),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="rating_value_like_or_dislike"),
+            models.UniqueConstraint(fields=["user", "track"], condition=Q(track__isnull=False), name="rating_one_per_track"),
+            models.UniqueConstraint(fields=["user", "video"], condition=Q(video__isnull=False), name="rating_one_per_video"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {'👍' if self.value > 0 else '👎'} {self.track or self.video}"

@@ -1,0 +1,415 @@
+"""Reads: recommendations for an emotion or a VAD point, personalised from ratings.
+
+The active clustering's tracks sit in an in-process numpy index, rebuilt only when the active
+clustering or the catalogue changes, so a recommendation costs a few small queries and some
+vector arithmetic.
+"""
+
+import math
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+
+from core.emotions import EMOTIONS, HAPPY, WARRINER_VAD
+from recommender.clustering import complete, fit_dominance, standardise
+from recommender.models import Cluster, Clustering, Rating, Track, Video
+from recommender.vad import EMOTION_MEAN, EMOTION_SD, _moments, map_between, nearest_emotion
+
+STRATEGIES = ("match", "lift", "iso")
+# Where "lift" and "iso" head: agitated moods towards calm (Warriner's "calm"), the rest towards happy.
+CALM = (6.89, 1.67, 7.44)
+GOALS = {"angry": CALM, "fear": CALM, "disgust": CALM}
+LIFT_STEP = 0.5  # lift aims half-way from the mood to its goal
+ARTIST_BOOST, GENRE_BOOST, ARTIST_PENALTY, NEIGHBOUR_BOOST = 0.6, 0.25, 0.4, 0.5
+# "match" keeps to the emotion's own cluster(s): a song outside ranks behind every song inside.
+OUTSIDE_CLUSTER_PENALTY = 100.0
+
+
+# --- The index ---------------------------------------------------------------------------------------
+
+@dataclass
+class TrackIndex:
+    key: tuple
+    clustering_id: int | None
+    scaler: dict
+    ids: np.ndarray
+    position: dict  # track id → row
+    z: np.ndarray  # standardised VAD (dominance imputed where missing)
+    cluster: np.ndarray  # row → index into cluster_emotions (-1 without a clustering)
+    cluster_emotions: list
+    emotion_clusters: dict  # emotion → cluster indices labelled with it (or the nearest one)
+    artist_code: np.ndarray
+    genre_code: np.ndarray
+    artist_codes: dict  # casefolded artist → code
+    genre_codes: dict
+    rows: list  # payload tuples
+    songs: list  # (artist, "artist|title"), casefolded: the artist cap and duplicate songs across sources
+
+
+@dataclass
+class VideoIndex:
+    key: tuple
+    ids: np.ndarray
+    position: dict
+    vad: np.ndarray
+    moments: tuple
+    rows: list
+
+
+_lock = threading.Lock()
+_track_index: TrackIndex | None = None
+_video_index: VideoIndex | None = None
+
+
+def _catalogue_key(model) -> tuple:
+    stamp = model.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
+    return stamp["changed"], stamp["n"]
+
+
+def track_index() -> TrackIndex:
+    global _track_index
+    clustering = Clustering.objects.filter(is_active=True).values("id", "scaler").first()
+    key = (clustering["id"] if clustering else None, *_catalogue_key(Track))
+    index = _track_index
+    if index is not None and index.key == key:
+        return index
+    with _lock:
+        if _track_index is None or _track_index.key != key:
+            _track_index = _build_track_index(key, clustering)
+        return _track_index
+
+
+def _build_track_index(key, clustering) -> TrackIndex:
+    fields = ("id", "valence", "arousal", "dominance", "title", "artist", "genre", "spotify_id", "deezer_id",
+              "youtube_id", "source", "mood_tags")
+    rows = list(Track.objects.filter(is_active=True).order_by("id").values_list(*fields))
+    vad = np.array([(r[1], r[2], np.nan if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
+    if clustering:
+        scaler = clustering["scaler"]
+        clusters = list(Cluster.objects.filter(clustering_id=clustering["id"]).order_by("index"))
+    else:  # before the first clustering: same geometry, no clusters
+        filled = complete(vad, fit_dominance(vad)) if len(vad) else vad
+        scale = filled.std(axis=0) if len(vad) else np.ones(3)
+        scale[scale < 1e-9] = 1.0
+        scaler = {"mean": (filled.mean(axis=0) if len(vad) else np.full(3, 5.0)).tolist(), "scale": scale.tolist(),
+                  "dominance_fit": fit_dominance(vad) if len(vad) else [5.0, 0, 0]}
+        clusters = []
+    z = standardise(complete(vad, scaler["dominance_fit"]), scaler) if len(vad) else np.zeros((0, 3))
+    if clusters:
+        centroids = standardise([(c.valence, c.arousal, c.dominance) for c in clusters], scaler)
+        # Nearest centroid is K-Means' own assignment, and also places tracks added since the run.
+        cluster = np.linalg.norm(z[:, None, :] - centroids[None, :, :], axis=2).argmin(axis=1) if len(z) else np.zeros(0, int)
+    else:
+        centroids, cluster = np.zeros((0, 3)), np.full(len(z), -1)
+    cluster_emotions = [c.emotion for c in clusters]
+    emotion_clusters = {}
+    for emotion in EMOTIONS:
+        own = [i for i, e in enumerate(cluster_emotions) if e == emotion]
+        if not own and clusters:  # k < 7: borrow the cluster nearest the emotion's coordinates
+            point = standardise([WARRINER_VAD[emotion]], scaler)[0]
+            own = [int(np.linalg.norm(centroids - point, axis=1).argmin())]
+        emotion_clusters[emotion] = own
+    artist_codes, genre_codes = {}, {"": -1}
+    artist_code = np.array([artist_codes.setdefault(r[5].casefold(), len(artist_codes)) for r in rows], dtype=np.int64)
+    genre_code = np.array([genre_codes.setdefault(r[6], len(genre_codes) - 1) for r in rows], dtype=np.int64)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return TrackIndex(
+        key=key, clustering_id=clustering["id"] if clustering else None, scaler=scaler, ids=ids,
+        position={int(t): i for i, t in enumerate(ids)}, z=z, cluster=cluster, cluster_emotions=cluster_emotions,
+        emotion_clusters=emotion_clusters, artist_code=artist_code, genre_code=genre_code,
+        artist_codes=artist_codes, genre_codes=genre_codes, rows=rows,
+        songs=[(r[5].casefold(), f"{r[5].casefold()}|{r[4].casefold()}") for r in rows],
+    )
+
+
+def video_index() -> VideoIndex:
+    global _video_index
+    key = _catalogue_key(Video)
+    index = _video_index
+    if index is not None and index.key == key:
+        return index
+    with _lock:
+        if _video_index is None or _video_index.key != key:
+            rows = list(Video.objects.filter(is_active=True).order_by("id").values_list(
+                "id", "valence", "arousal", "dominance", "youtube_id", "start_s", "title", "mood_words"))
+            vad = np.array([(r[1], r[2], 5.0 if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            _video_index = VideoIndex(key=key, ids=ids, position={int(t): i for i, t in enumerate(ids)}, vad=vad,
+                                      moments=_moments(vad.tolist()) if len(rows) else None, rows=rows)
+        return _video_index
+
+
+# --- Targets ---------------------------------------------------------------------------------------
+
+def goal_of(emotion: str) -> tuple:
+    return GOALS.get(emotion, WARRINER_VAD[HAPPY])
+
+
+def goal_name(emotion: str) -> str:
+    return "calm" if emotion in GOALS else HAPPY
+
+
+def targets(strategy: str, start: tuple, emotion: str, n: int) -> list[tuple]:
+    """The VAD target for each position of the list."""
+    goal = goal_of(emotion)
+    if strategy == "lift":
+        point = tuple(s + LIFT_STEP * (g - s) for s, g in zip(start, goal))
+        return [point] * n
+    if strategy == "iso":
+        # Start at the mood and walk towards the goal, one step per song (iso principle).
+        return [tuple(s + (i / max(1, n - 1)) * (g - s) for s, g in zip(start, goal)) for i in range(n)]
+    return [start] * n
+
+
+# --- The listener's taste -----------------------------------------------------------------------------
+
+@dataclass
+class Taste:
+    rated_tracks: set
+    disliked_videos: set
+    rated_videos: set
+    liked_artists: Counter  # casefolded artist → likes
+    disliked_artists: set
+    liked_genres: Counter
+    neighbour_likes: dict  # track id → summed similarity of listeners who liked it
+    artist_names: dict  # casefolded → display name
+    n_ratings: int
+
+    @property
+    def personalised(self) -> bool:
+        return self.n_ratings > 0
+
+
+def taste_of(user) -> Taste | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    ratings = list(Rating.objects.filter(user=user).values_list("track_id", "video_id", "value", "track__artist",
+                                                                "track__genre"))
+    taste = Taste(set(), set(), set(), Counter(), set(), Counter(), {}, {}, len(ratings))
+    mine = {}
+    for track_id, video_id, value, artist, genre in ratings:
+        if video_id:
+            taste.rated_videos.add(video_id)
+            if value < 0:
+                taste.disliked_videos.add(video_id)
+            continue
+        taste.rated_tracks.add(track_id)
+        mine[track_id] = value
+        folded = (artist or "").casefold()
+        taste.artist_names.setdefault(folded, artist)
+        if value > 0:
+            taste.liked_artists[folded] += 1
+            if genre:
+                taste.liked_genres[genre] += 1
+        else:
+            taste.disliked_artists.add(folded)
+    taste.disliked_artists -= set(taste.liked_artists)
+    if len(mine) >= settings.RECOMMENDER_CF_MIN_RATINGS:
+        taste.neighbour_likes = _neighbour_likes(user.pk, mine)
+    return taste
+
+
+def _neighbour_likes(user_id: int, mine: dict, max_neighbours: int = 30) -> dict:
+    """Tracks liked by listeners who rated like this one (cosine similarity of ±1 ratings)."""
+    overlap = defaultdict(float)
+    counts = {}
+    for other, track_id, value in (Rating.objects.filter(track_id__in=list(mine)).exclude(user_id=user_id)
+                                   .values_list("user_id", "track_id", "value")):
+        overlap[other] += value * mine[track_id]
+    if not overlap:
+        return {}
+    candidates = [u for u, s in overlap.items() if s > 0]
+    for other, n in (Rating.objects.filter(user_id__in=candidates, track__isnull=False).values("user_id")
+                     .annotate(n=Count("id")).values_list("user_id", "n")):
+        counts[other] = n
+    similarity = {u: overlap[u] / math.sqrt(len(mine) * counts[u]) for u in candidates if counts.get(u)}
+    neighbours = sorted(similarity, key=similarity.get, reverse=True)[:max_neighbours]
+    likes = defaultdict(float)
+    for other, track_id in (Rating.objects.filter(user_id__in=neighbours, value=1, track__isnull=False)
+                            .values_list("user_id", "track_id")):
+        if track_id not in mine:
+            likes[track_id] += similarity[other]
+    return dict(likes)
+
+
+# --- Recommendation --------------------------------------------------------------------------------
+
+def _validate(emotion, vad, strategy, limit, video_limit):
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
+    if emotion is not None and emotion not in EMOTIONS:
+        raise ValueError(f"emotion must be one of {', '.join(EMOTIONS)}")
+    if emotion is None and vad is None:
+        raise ValueError("give an emotion or a VAD point")
+    if not (1 <= limit <= 50 and 0 <= video_limit <= 20):
+        raise ValueError("limit must be 1–50 and video_limit 0–20")
+    if vad is not None:
+        vad = tuple(float(x) for x in vad)
+        if len(vad) == 2:
+            vad = (*vad, None)
+        if len(vad) != 3 or not all(1 <= x <= 9 for x in vad if x is not None):
+            raise ValueError("VAD values must lie between 1 and 9")
+    return vad
+
+
+def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, video_limit=4) -> dict:
+    """Songs and videos for an emotion (or a VAD point), for a listener, with a strategy."""
+    vad = _validate(emotion, vad, strategy, limit, video_limit)
+    if vad is not None:
+        if vad[2] is None:  # no dominance given: take the emotion's, as the tracks' is imputed too
+            vad = (vad[0], vad[1], WARRINER_VAD[emotion or nearest_emotion(vad[0], vad[1])][2])
+        start = vad
+        emotion = emotion or nearest_emotion(*vad)
+    else:
+        start = WARRINER_VAD[emotion]
+    taste = taste_of(user)
+    index = track_index()
+    steps = targets(strategy, start, emotion, limit)
+    tracks = _pick_tracks(index, steps, emotion, strategy, taste, limit)
+    videos = _pick_videos(video_index(), steps[0] if strategy != "iso" else steps[-1], emotion, strategy, taste,
+                          video_limit)
+    return {
+        "emotion": emotion,
+        "strategy": strategy,
+        "target_vad": {"valence": round(start[0], 3), "arousal": round(start[1], 3), "dominance": round(start[2], 3)},
+        "personalised": bool(taste and taste.personalised),
+        "clustering": index.clustering_id,
+        "tracks": tracks,
+        "videos": videos,
+    }
+
+
+def _taste_boost(index: TrackIndex, taste: Taste | None) -> np.ndarray | None:
+    """Per track, how much the listener's taste moves it up (or down), in standardised-distance units."""
+    if not (taste and taste.personalised):
+        return None
+    liked = [index.artist_codes[a] for a in taste.liked_artists if a in index.artist_codes]
+    disliked = [index.artist_codes[a] for a in taste.disliked_artists if a in index.artist_codes]
+    liked_genres = [index.genre_codes[g] for g in taste.liked_genres if g in index.genre_codes]
+    boost = ARTIST_BOOST * np.isin(index.artist_code, liked) - ARTIST_PENALTY * np.isin(index.artist_code, disliked)
+    boost += GENRE_BOOST * np.isin(index.genre_code, liked_genres)
+    if taste.neighbour_likes:
+        rows = [index.position[t] for t in taste.neighbour_likes if t in index.position]
+        weights = [min(1.0, taste.neighbour_likes[int(index.ids[r])]) for r in rows]
+        boost[rows] += NEIGHBOUR_BOOST * np.array(weights)
+    return boost
+
+
+def _ranked(index: TrackIndex, target, boost, excluded_rows: np.ndarray, in_clusters) -> np.ndarray:
+    """Rows of the pool nearest the target, best first after the listener's taste is added."""
+    zt = standardise([target], index.scaler)[0]
+    squared = ((index.z - zt) ** 2).sum(axis=1)
+    if in_clusters is not None:
+        squared[~in_clusters] += OUTSIDE_CLUSTER_PENALTY**2
+    squared[excluded_rows] = np.inf
+    # Only the nearest candidates are re-ranked with the listener's taste, so taste never overrides mood.
+    pool_size = min(len(squared), settings.RECOMMENDER_POOL)
+    pool = np.argpartition(squared, pool_size - 1)[:pool_size]
+    pool = pool[np.isfinite(squared[pool])]
+    score = -np.sqrt(squared[pool])
+    if boost is not None:
+        score += boost[pool]
+    return pool[np.argsort(-score, kind="stable")]
+
+
+def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> list[dict]:
+    if not len(index.ids):
+        return []
+    rated = taste.rated_tracks if taste else set()
+    excluded_rows = np.array([index.position[t] for t in rated if t in index.position], dtype=np.int64)
+    boost = _taste_boost(index, taste)
+    in_clusters = None
+    if strategy == "match" and index.emotion_clusters.get(emotion):
+        in_clusters = np.isin(index.cluster, index.emotion_clusters[emotion])
+    cap = settings.RECOMMENDER_ARTIST_CAP
+    per_artist: Counter = Counter()
+    seen_songs: set = set()
+    chosen_rows: set = set()
+    chosen: list[dict] = []
+    ranked = None
+    for position, target in enumerate(steps):
+        if ranked is None or strategy == "iso":
+            ranked = _ranked(index, target, boost, excluded_rows, in_clusters)
+        for row in ranked.tolist():
+            artist, song = index.songs[row]
+            if row in chosen_rows or song in seen_songs or per_artist[artist] >= cap:
+                continue
+            per_artist[artist] += 1
+            seen_songs.add(song)
+            chosen_rows.add(row)
+            chosen.append(_track_payload(index, row, target, emotion, strategy, taste, position, len(steps)))
+            break
+        if len(chosen) <= position:
+            break  # the catalogue ran out
+    return chosen
+
+
+def _describe(vad) -> str:
+    return f"valence {vad[0]:.1f}, arousal {vad[1]:.1f}"
+
+
+def _track_payload(index, row, target, emotion, strategy, taste, position, n) -> dict:
+    (track_id, valence, arousal, dominance, title, artist, genre, spotify_id, deezer_id, youtube_id, source,
+     tags) = index.rows[row]
+    cluster = int(index.cluster[row])
+    in_cluster = cluster >= 0 and cluster in index.emotion_clusters.get(emotion, [])
+    if strategy == "match":
+        reason = f"Fits {emotion}" + (f": tagged {', '.join(tags[:3])}" if tags else f" ({_describe((valence, arousal))})")
+    elif strategy == "lift":
+        reason = f"A step from {emotion} towards {goal_name(emotion)} ({_describe((valence, arousal))})"
+    else:
+        reason = f"Song {position + 1} of {n} on the way from {emotion} to {goal_name(emotion)}"
+    personal = []
+    if taste and taste.personalised:
+        folded = artist.casefold()
+        if taste.liked_artists.get(folded):
+            personal.append(f"you liked {artist}")
+        if genre and taste.liked_genres.get(genre):
+            personal.append(f"you like {genre}")
+        if taste.neighbour_likes.get(track_id):
+            personal.append("listeners with your taste liked it")
+    if personal:
+        reason += " · " + ", ".join(personal)
+    return {
+        "id": track_id, "title": title, "artist": artist, "genre": genre, "reason": reason,
+        "valence": round(valence, 3), "arousal": round(arousal, 3),
+        "dominance": None if dominance is None else round(dominance, 3),
+        "spotify_id": spotify_id, "deezer_id": deezer_id, "youtube_id": youtube_id, "source": source,
+        "cluster_emotion": index.cluster_emotions[cluster] if cluster >= 0 else None,
+        "in_target_cluster": bool(in_cluster),
+    }
+
+
+def _pick_videos(index: VideoIndex, target, emotion, strategy, taste, limit) -> list[dict]:
+    if not limit or not len(index.ids):
+        return []
+    # Caption VAD crowds the middle of the scale: compare ranks, not raw positions (see vad.map_between).
+    mapped = np.array(map_between(target, (EMOTION_MEAN, EMOTION_SD), index.moments))
+    distance = np.sqrt((((index.vad - mapped) / np.array(index.moments[1])) ** 2).sum(axis=1))
+    order = np.argsort(distance)
+    skip = taste.rated_videos if taste else set()
+    chosen, seen = [], set()
+    for row in order[: limit * 20 + len(skip)]:
+        video_id, valence, arousal, dominance, youtube_id, start_s, title, words = index.rows[row]
+        if video_id in skip or youtube_id in seen:
+            continue
+        seen.add(youtube_id)
+        label = "towards " + goal_name(emotion) if strategy != "match" else f"for {emotion}"
+        chosen.append({
+            "id": video_id, "youtube_id": youtube_id, "start_s": start_s, "title": title, "mood_words": words,
+            "reason": f"Sounds {', '.join(words[:3])} — {label}" if words else f"Chosen {label}",
+        })
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def reset_indexes() -> None:
+    """Forget the in-process indexes (tests swap databases under them)."""
+    global _track_index, _video_index
+    with _lock:
+        _track_index = _video_index = None

@@ -1,0 +1,61 @@
+"""Writes: ratings, catalogue curation, imports followed by a re-clustering."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.emotions import EMOTIONS
+from recommender.importers import ImportReport, import_tracks
+from recommender.models import Rating, Track, Video
+
+STRATEGIES = ("match", "lift", "iso")
+ITEM_MODELS = {"track": Track, "video": Video}
+
+
+def rate_item(*, user, item_type: str, item_id, value, emotion: str = "", strategy: str = "") -> Rating:
+    """Like (+1) or dislike (-1) a track or video; rating the same item again replaces the rating."""
+    if user is None or not user.is_authenticated:
+        raise ValidationError("Log in to rate.", code="login_required")
+    if item_type not in ITEM_MODELS:
+        raise ValidationError("item_type must be 'track' or 'video'.", code="item_type")
+    if isinstance(value, bool) or value not in (Rating.LIKE, Rating.DISLIKE):
+        raise ValidationError("value must be 1 (like) or -1 (dislike).", code="value")
+    if isinstance(item_id, bool) or not isinstance(item_id, int):
+        if isinstance(item_id, str) and item_id.isdigit():
+            item_id = int(item_id)
+        else:
+            raise ValidationError("item_id must be an integer id.", code="item_id")
+    emotion = emotion or ""
+    strategy = strategy or ""
+    if emotion and emotion not in EMOTIONS:
+        raise ValidationError(f"emotion must be one of {', '.join(EMOTIONS)}.", code="emotion")
+    if strategy and strategy not in STRATEGIES:
+        raise ValidationError(f"strategy must be one of {', '.join(STRATEGIES)}.", code="strategy")
+    item = ITEM_MODELS[item_type].objects.filter(pk=item_id).first()
+    if item is None:
+        raise ValidationError(f"There is no {item_type} {item_id}.", code="not_found")
+    rating, _ = Rating.objects.update_or_create(
+        user=user, **{item_type: item}, defaults={"value": value, "emotion": emotion, "strategy": strategy}
+    )
+    return rating
+
+
+def set_active(queryset, active: bool) -> int:
+    """Activate or deactivate tracks or videos in bulk; the recommender index notices at once."""
+    return queryset.update(is_active=active, updated_at=timezone.now())
+
+
+def request_refresh(*, trigger: str, k: int | None = None) -> None:
+    """Queue a re-clustering once the current transaction commits (runs inline in embedded mode)."""
+    from recommender.tasks import refresh_clustering
+
+    transaction.on_commit(lambda: refresh_clustering.delay(k=k, trigger=trigger))
+
+
+def import_catalogue(source, *, fmt: str | None = None, name: str = "", progress=None,
+                     refresh: bool = True) -> ImportReport:
+    """Import a catalogue CSV and, when anything changed, re-cluster."""
+    report = import_tracks(source, fmt=fmt, name=name, progress=progress)
+    if refresh and (report.created or report.updated):
+        request_refresh(trigger=f"import {report.format}")
+    return report

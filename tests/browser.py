@@ -1,0 +1,139 @@
+"""Real parts for end-to-end tests: a fake camera showing a real face, Debian's Chromium, Daphne.
+
+The face is scikit-image's ``astronaut()`` (Eileen Collins, smiling; public domain), written
+as the ``.y4m`` video Chromium's fake capture device plays in a loop.
+"""
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.servers import free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# The astronaut's head and shoulders at 4:3, the shape of a webcam picture.
+FACE_CROP = (64, 0, 448, 288)
+
+
+def face_image(size=(640, 480)) -> Image.Image:
+    from skimage import data
+
+    return Image.fromarray(data.astronaut()).crop(FACE_CROP).resize(size, Image.LANCZOS)
+
+
+def face_jpeg(size=(320, 240), quality=70, shift: int = 0) -> bytes:
+    """A webcam-like JPEG frame of the smiling face; ``shift`` moves the view a few pixels."""
+    from skimage import data
+
+    left, top, right, bottom = FACE_CROP
+    image = Image.fromarray(data.astronaut()).crop((left + shift, top, right + shift, bottom)).resize(size, Image.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def write_face_y4m(path: Path, frames: int = 10, fps: int = 10) -> Path:
+    """A YUV4MPEG2 (4:2:0) video of the face, for ``--use-file-for-fake-video-capture``."""
+    image = face_image()
+    width, height = image.size
+    y, cb, cr = (np.asarray(channel) for channel in image.convert("YCbCr").split())
+    half = (width // 2, height // 2)
+    u = np.asarray(Image.fromarray(cb).resize(half, Image.BILINEAR))
+    v = np.asarray(Image.fromarray(cr).resize(half, Image.BILINEAR))
+    frame = b"FRAME\n" + y.tobytes() + u.tobytes() + v.tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(frame)
+    return path
+
+
+def chromium_available() -> bool:
+    return shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists()
+
+
+def launch_chromium(playwright, *, fake_camera: Path | None = None, grant_camera: bool = True):
+    """Debian's Chromium, headless. With ``fake_camera`` the camera shows that video.
+
+    ``grant_camera=False`` leaves out the flag that answers the permission prompt with
+    "allow", so the page sees the refusal a visitor's "Block" gives.
+    """
+    args = list(CHROMIUM_ARGS)
+    if fake_camera is not None:
+        args += ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={fake_camera}"]
+    if grant_camera:
+        args.append("--use-fake-ui-for-media-stream")
+    else:
+        args.append("--deny-permission-prompts")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
+class Process:
+    """A child process with its output in a log file, shown when a test needs it."""
+
+    def __init__(self, name: str, argv: list[str], env: dict, log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def server_env(database_path: str, **extra) -> dict:
+    """The environment of a server process that shares the test database."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "VISION_MODE", "DATABASE_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="emotunes.settings", SQLITE_PATH=database_path, DEBUG="1",
+               PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
+    env.update(extra)
+    return env
+
+
+def start_daphne(env: dict, log_dir: Path) -> tuple[Process, str]:
+    port = free_port()
+    daphne = Process(
+        "daphne", [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
+        env, log_dir,
+    )
+    try:
+        wait_for_port(port, timeout=60)
+    except TimeoutError:
+        daphne.stop()
+        raise AssertionError(f"Daphne did not start:\n{daphne.output()}") from None
+    return daphne, f"http://127.0.0.1:{port}"
+
+
+def start_vision_worker(env: dict, log_dir: Path) -> Process:
+    from django.conf import settings
+
+    return Process(
+        "vision-worker", [sys.executable, "manage.py", "runworker", settings.LIVE_VISION_CHANNEL], env, log_dir
+    )

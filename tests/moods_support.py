@@ -1,0 +1,32 @@
+"""Small builders shared by the tests/test_moods_*.py modules."""
+
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from moods.models import MoodEntry
+from moods.services import record_mood
+from recommender.models import Rating, Track
+
+# A fixed Wednesday noon, so days and sessions in the tests never depend on the clock.
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=dt_timezone.utc)
+
+
+def make_track(n: int, *, valence=5.0, arousal=5.0, dominance=5.0, genre="pop", **extra) -> Track:
+    return Track.objects.create(
+        title=f"Song {n}", artist=f"Artist {n}", genre=genre, valence=valence, arousal=arousal, dominance=dominance,
+        source=Track.Source.MANUAL, source_id=f"test-{n}", spotify_id=f"sp{n}", **extra,
+    )
+
+
+def record_sequence(user, emotions, *, start=NOON, step_s=60, source="camera") -> list[MoodEntry]:
+    """Record one mood per step (far enough apart not to be throttled); returns the saved entries."""
+    saved = []
+    for i, emotion in enumerate(emotions):
+        entry = record_mood(user=user, emotion=emotion, confidence=0.8, source=source,
+                            at=start + timedelta(seconds=i * step_s))
+        assert entry is not None, f"{emotion} at step {i} was throttled"
+        saved.append(entry)
+    return saved
+
+
+def like(user, track, emotion="", value=Rating.LIKE) -> Rating:
+    return Rating.objects.create(user=user, track=track, value=value, emotion=emotion, strategy="match")

@@ -1,0 +1,128 @@
+"""Protocol errors on the live websocket get an error message, and the connection stays usable."""
+
+import pytest
+from django.test import override_settings
+
+from tests.browser import face_jpeg
+from tests.live import FRAME_ANSWERS, open_live_socket, receive_until, still_usable
+
+
+async def expect_error(communicator, code):
+    message, _ = await receive_until(communicator, "error", timeout=30)
+    assert message["code"] == code, message
+    assert message["message"]
+    return message
+
+
+async def test_hello_tells_the_page_the_limits():
+    communicator = await open_live_socket()
+    assert communicator.hello["authenticated"] is False
+    assert communicator.hello["mode"] == "embedded"
+    assert communicator.hello["limits"]["max_frame_bytes"] > 0
+    assert communicator.hello["emotions"] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("hello there, this is not JSON", "bad_json"),
+        ("\x00\x01\x02garbage\xff", "bad_json"),
+        ("[1, 2, 3]", "bad_message"),
+        ('{"no_type": true}', "bad_message"),
+        ('{"type": 42}', "bad_message"),
+        ('{"type": "launch_missiles"}', "unknown_type"),
+        ('{"type": "manual_mood", "emotion": "ecstatic"}', "bad_emotion"),
+        ('{"type": "manual_mood"}', "bad_emotion"),
+    ],
+)
+async def test_bad_text_messages_get_an_error(text, code):
+    communicator = await open_live_socket()
+    await communicator.send_to(text_data=text)
+    await expect_error(communicator, code)
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+@override_settings(LIVE_MAX_TEXT_BYTES=100)
+async def test_oversized_text_message_is_refused():
+    communicator = await open_live_socket()
+    await communicator.send_json_to({"type": "ping", "padding": "x" * 200})
+    await expect_error(communicator, "text_too_large")
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+async def test_empty_frame_is_refused():
+    communicator = await open_live_socket()
+    # What Daphne hands over for a zero-length binary message (send_to() refuses to make one).
+    await communicator.send_input({"type": "websocket.receive", "bytes": b""})
+    message = await expect_error(communicator, "empty")
+    assert message["seq"] == 1
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+@override_settings(LIVE_MAX_FRAME_BYTES=50_000)
+async def test_oversized_frame_is_refused_before_decoding():
+    communicator = await open_live_socket()
+    await communicator.send_to(bytes_data=b"\xff\xd8" + b"\x00" * 60_000)
+    message = await expect_error(communicator, "too_large")
+    assert message["seq"] == 1
+    assert "50000" in message["message"]
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+async def test_garbage_bytes_are_not_an_image():
+    communicator = await open_live_socket()
+    await communicator.send_to(bytes_data=b"this is certainly not a JPEG" * 10)
+    message = await expect_error(communicator, "not_an_image")
+    assert message["seq"] == 1
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+async def test_truncated_jpeg_is_refused():
+    communicator = await open_live_socket()
+    frame = face_jpeg()
+    await communicator.send_to(bytes_data=frame[: len(frame) // 3])
+    message, _ = await receive_until(communicator, "error", timeout=30)
+    assert message["code"] in ("truncated", "not_an_image"), message
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+@override_settings(LIVE_MAX_FRAMES_PER_SECOND=3)
+async def test_too_many_frames_are_refused_and_each_frame_gets_one_answer():
+    communicator = await open_live_socket()
+    frame = face_jpeg()
+    burst = 12
+    for _ in range(burst):
+        await communicator.send_to(bytes_data=frame)
+    answers = {}
+    while len(answers) < burst:
+        message = await communicator.receive_json_from(timeout=30)
+        if message["type"] in FRAME_ANSWERS:
+            assert message["seq"] not in answers, "a frame was answered twice"
+            answers[message["seq"]] = message
+    assert sorted(answers) == list(range(1, burst + 1))
+    kinds = [(m["type"], m.get("code") or m.get("reason")) for m in answers.values()]
+    # The first frame is analysed; while it is, the next few fit the rate but find the
+    # connection busy; the rest of the burst is over the rate.
+    assert kinds.count(("analysis", None)) == 1
+    assert ("dropped", "busy") in kinds
+    assert ("error", "too_fast") in kinds
+    assert await still_usable(communicator)
+    await communicator.disconnect()
+
+
+@override_settings(LIVE_MAX_TEXTS_PER_SECOND=2)
+async def test_too_many_text_messages_are_refused():
+    communicator = await open_live_socket()
+    for _ in range(6):
+        await communicator.send_json_to({"type": "ping"})
+    replies = [await communicator.receive_json_from(timeout=5) for _ in range(6)]
+    assert {"type": "pong"} in replies
+    assert any(r["type"] == "error" and r["code"] == "too_fast" for r in replies)
+    await communicator.disconnect()

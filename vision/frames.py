@@ -1,0 +1,77 @@
+"""Frame bytes → a BGR image, with every check that can be made before decoding made first.
+
+Frames stay in memory: nothing here (or anywhere in the pipeline) writes them to disk.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from vision.errors import EmptyFrame, FrameTooLarge, NotAnImage, TooManyPixels, TruncatedFrame, UnsupportedFormat
+
+JPEG, PNG, WEBP = "jpeg", "png", "webp"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def sniff_format(data: bytes) -> str | None:
+    if data[:3] == b"\xff\xd8\xff":
+        return JPEG
+    if data[:8] == _PNG_SIGNATURE:
+        return PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def _is_complete(data: bytes, fmt: str) -> bool:
+    if fmt == JPEG:
+        # End-of-image marker; a few trailing bytes after it are tolerated (some encoders pad).
+        return data.rfind(b"\xff\xd9") >= max(2, len(data) - 64)
+    if fmt == PNG:
+        return data.rstrip(b"\x00").endswith(_PNG_END)
+    riff_size = int.from_bytes(data[4:8], "little")
+    return len(data) >= riff_size + 8
+
+
+def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int) -> np.ndarray:
+    """Return the frame as a BGR uint8 array or raise a `FrameError` subclass.
+
+    Order matters: size in bytes, then the format's magic number, then the header's
+    dimensions (Pillow reads only the header), then completeness, and only then the decode,
+    so an oversized or hostile frame is refused before any pixel memory is allocated.
+    """
+    if not data:
+        raise EmptyFrame("The frame is empty (0 bytes).")
+    if len(data) > max_bytes:
+        raise FrameTooLarge(f"The frame is {len(data):,} bytes; at most {max_bytes:,} are accepted.")
+
+    fmt = sniff_format(data)
+    if fmt is None:
+        try:
+            with Image.open(io.BytesIO(data)) as other:
+                kind = other.format
+        except (UnidentifiedImageError, OSError, ValueError):
+            raise NotAnImage("The frame is not an image (expected JPEG, PNG or WebP bytes).") from None
+        raise UnsupportedFormat(f"{kind} frames are not accepted; send JPEG, PNG or WebP.")
+
+    try:
+        with Image.open(io.BytesIO(data)) as header:
+            width, height = header.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise TruncatedFrame(f"The {fmt.upper()} frame is cut short or damaged: its header cannot be read.") from None
+    long_side, short_side = max(width, height), min(width, height)
+    if long_side > max(max_width, max_height) or short_side > min(max_width, max_height):
+        raise TooManyPixels(f"The frame is {width}×{height}; at most {max_width}×{max_height} is accepted.")
+
+    if not _is_complete(data, fmt):
+        raise TruncatedFrame(f"The {fmt.upper()} frame is cut short: its end is missing.")
+
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if image is None or image.shape[:2] != (height, width):
+        raise TruncatedFrame(f"The {fmt.upper()} frame is damaged and cannot be decoded.")
+    return image

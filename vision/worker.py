@@ -1,0 +1,52 @@
+"""The vision worker of the distributed set-up (``VISION_MODE=workers``).
+
+Started as ``REDIS_URL=... VISION_MODE=workers python manage.py runworker vision-frames``
+(see README, "Live stream"). It listens on the channel named by ``LIVE_VISION_CHANNEL``,
+analyses each frame and sends the result to the ``reply_to`` channel of the websocket
+consumer that asked. It keeps no per-stream state (the consumer holds the mood smoother),
+so any number of these processes can serve any number of web processes.
+
+Each process analyses one frame at a time. Channels' worker pulls messages from Redis as
+they come, so a frame whose ``expires_at`` has passed (its consumer already told the
+browser it timed out) is skipped unanalysed: a backlog drains at once instead of delaying
+every later frame.
+"""
+
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from channels.consumer import AsyncConsumer
+
+logger = logging.getLogger(__name__)
+
+
+class VisionFrameWorker(AsyncConsumer):
+    ready = False
+
+    async def vision_analyse(self, message):
+        from vision.errors import FrameError
+        from vision.pipeline import analyse_frame, warm_up
+
+        if not VisionFrameWorker.ready:
+            logger.info("Loading the vision models")
+            await sync_to_async(warm_up, thread_sensitive=False)()
+            VisionFrameWorker.ready = True
+            logger.info("Vision worker ready")
+
+        reply_to, seq = message.get("reply_to"), message.get("seq")
+        if not isinstance(reply_to, str) or not isinstance(message.get("frame"), bytes):
+            logger.warning("Ignoring a malformed vision.analyse message")
+            return
+        if time.time() > message.get("expires_at", float("inf")):
+            logger.debug("Skipping frame %s: it expired while queued", seq)
+            return
+        try:
+            analysis = await sync_to_async(analyse_frame, thread_sensitive=False)(message["frame"])
+            reply = {"type": "vision.result", "seq": seq, "analysis": analysis.to_dict()}
+        except FrameError as error:
+            reply = {"type": "vision.failure", "seq": seq, "code": error.code, "message": str(error)}
+        except Exception:
+            logger.exception("Frame analysis failed")
+            reply = {"type": "vision.failure", "seq": seq, "code": "internal", "message": "The frame could not be analysed."}
+        await self.channel_layer.send(reply_to, reply)
