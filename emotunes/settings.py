@@ -102,7 +102,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": env_int("CHANNEL_CAPACITY", 100), "expiry": 10},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s socket timeout by default, which aborts channels_redis's
+                # blocking 5 s BZPOPMIN and tears down every idle consumer (django/channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": env_float("CHANNEL_SOCKET_TIMEOUT", 15.0)}],
+                "capacity": env_int("CHANNEL_CAPACITY", 100),
+                "expiry": 10,
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -226,7 +232,7 @@ VISION_TF_THREADS = env_int("VISION_TF_THREADS", 1)  # per CNN call; parallelism
 VISION_WARM_UP = env_bool("VISION_WARM_UP", True)  # load and run the models when a server starts
 
 # --- Mood history ------------------------------------------------------------------
-# A camera-detected change sooner than this after the previous entry is flicker, not a mood.
+# A camera-detected mood that lasts less than this is flicker: revised, not followed by a new row.
 MOOD_MIN_INTERVAL_S = env_float("MOOD_MIN_INTERVAL_S", 10.0)
 MOOD_MAX_PER_HOUR = env_int("MOOD_MAX_PER_HOUR", 60)
 # Entries further apart than this start a new session on the history page.
@@ -238,7 +244,9 @@ STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" /
 # --- Recommender ----------------------------------------------------------------------
 RECOMMENDER_K = env_int("RECOMMENDER_K", 7)  # K-Means clusters; 7 = one per basic emotion
 RECOMMENDER_K_SCAN = list(range(env_int("RECOMMENDER_K_SCAN_MIN", 3), env_int("RECOMMENDER_K_SCAN_MAX", 10) + 1))
-RECOMMENDER_K_SCAN_SAMPLE = env_int("RECOMMENDER_K_SCAN_SAMPLE", 5000)
+RECOMMENDER_K_SCAN_SAMPLE = env_int("RECOMMENDER_K_SCAN_SAMPLE", 4000)
+RECOMMENDER_FIT_SAMPLE = env_int("RECOMMENDER_FIT_SAMPLE", 25000)  # above this, centroids come from a sample
+RECOMMENDER_CLUSTER_THREADS = env_int("RECOMMENDER_CLUSTER_THREADS", 1)  # BLAS/OpenMP threads for K-Means
 RECOMMENDER_KEEP_CLUSTERINGS = env_int("RECOMMENDER_KEEP_CLUSTERINGS", 5)  # inactive runs kept for comparison
 RECOMMENDER_REFRESH_SECONDS = env_int("RECOMMENDER_REFRESH_SECONDS", 24 * 3600)
 RECOMMENDER_ARTIST_CAP = env_int("RECOMMENDER_ARTIST_CAP", 2)  # songs per artist in one list

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.emotions import EMOTIONS, WARRINER_VAD
@@ -44,13 +44,16 @@ def _clean_vad(vad, emotion: str) -> tuple[float, float, float]:
 
 
 def record_mood(*, user, emotion, confidence, source, vad=None, at: datetime | None = None) -> MoodEntry | None:
-    """Save a change of the listener's stable mood; None when nothing was saved.
+    """Save a change of the listener's stable mood; returns the new entry, or None when no row
+    was added.
 
     Nothing is saved for anonymous visitors, for the same emotion as the last entry of the
-    current session (so callers may report the stable mood as often as they like), for a camera
-    change sooner than MOOD_MIN_INTERVAL_S after the previous entry (a flickering face), or once
-    the listener has MOOD_MAX_PER_HOUR entries in the last hour. A mood picked by hand is a
-    deliberate choice, so only the hourly cap applies to it.
+    current session (so callers may report the stable mood as often as they like), or once the
+    listener has MOOD_MAX_PER_HOUR entries in the last hour. A camera change sooner than
+    MOOD_MIN_INTERVAL_S after the last camera entry means that entry was flicker: it is revised
+    to the new emotion (or removed, when the face went back to the mood before it) instead of
+    being followed by a new row. A mood picked by hand is deliberate: the interval does not
+    apply to it and the camera never revises it.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -76,6 +79,8 @@ def record_mood(*, user, emotion, confidence, source, vad=None, at: datetime | N
             if last.emotion == emotion:
                 return None
             if source == MoodSource.CAMERA and since_last < settings.MOOD_MIN_INTERVAL_S:
+                if last.source == MoodSource.CAMERA:
+                    _revise_flicker(last, emotion, confidence, (valence, arousal, dominance))
                 return None
         in_last_hour = MoodEntry.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count()
         if in_last_hour >= settings.MOOD_MAX_PER_HOUR:
@@ -91,6 +96,18 @@ def record_mood(*, user, emotion, confidence, source, vad=None, at: datetime | N
             session_id=last.session_id if same_session else uuid.uuid4(),
             created_at=now,
         )
+
+
+def _revise_flicker(last: MoodEntry, emotion: str, confidence: float, vad: tuple[float, float, float]) -> None:
+    """The last entry lasted less than the minimum interval: it was not a mood of its own."""
+    before = (MoodEntry.objects.filter(user_id=last.user_id, session_id=last.session_id)
+              .exclude(pk=last.pk).order_by("-created_at", "-id").first())
+    if before is not None and before.emotion == emotion:
+        last.delete()  # a blip and back: as if it never happened
+        return
+    last.emotion, last.confidence = emotion, confidence
+    last.valence, last.arousal, last.dominance = vad
+    last.save(update_fields=["emotion", "confidence", "valence", "arousal", "dominance"])
 
 
 def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
@@ -159,24 +176,26 @@ def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
     missing = [track_id for track_id in track_ids if track_id not in known]
     if missing:
         raise PlaylistError(f"No such track: {', '.join(map(str, missing))}.")
-    with transaction.atomic():
-        if Playlist.objects.filter(user=user, name=name).exists():
-            raise PlaylistError(f"You already have a playlist called “{name}”.")
-        playlist = Playlist.objects.create(user=user, name=name, emotion=emotion or "")
-        PlaylistItem.objects.bulk_create(
-            PlaylistItem(playlist=playlist, track_id=track_id, position=position)
-            for position, track_id in enumerate(track_ids)
-        )
+    try:
+        with transaction.atomic():
+            playlist = Playlist.objects.create(user=user, name=name, emotion=emotion or "")
+            PlaylistItem.objects.bulk_create(
+                PlaylistItem(playlist=playlist, track_id=track_id, position=position)
+                for position, track_id in enumerate(track_ids)
+            )
+    except IntegrityError:  # the one-name-per-listener constraint
+        raise PlaylistError(f"You already have a playlist called “{name}”.") from None
     return playlist
 
 
 def rename_playlist(*, playlist: Playlist, name) -> Playlist:
-    name = _clean_name(name)
-    with transaction.atomic():
-        if Playlist.objects.filter(user_id=playlist.user_id, name=name).exclude(pk=playlist.pk).exists():
-            raise PlaylistError(f"You already have a playlist called “{name}”.")
-        playlist.name = name
-        playlist.save(update_fields=["name", "updated_at"])
+    playlist.name = _clean_name(name)
+    try:
+        with transaction.atomic():
+            playlist.save(update_fields=["name", "updated_at"])
+    except IntegrityError:
+        playlist.refresh_from_db(fields=["name"])
+        raise PlaylistError(f"You already have a playlist called “{name}”.") from None
     return playlist
 
 

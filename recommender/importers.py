@@ -23,7 +23,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from recommender.models import Track
+from recommender.models import CatalogueState, Track
 from recommender.vad import deezer_to_warriner, unit_to_warriner
 
 FORMATS = ("muse_v3", "muse_sample", "deezer", "spotify_moods")
@@ -221,15 +221,11 @@ PARSERS = {"muse_v3": parse_muse_v3, "muse_sample": parse_muse_sample, "deezer":
 def _open(source) -> io.TextIOBase:
     if isinstance(source, (str, Path)):
         return open(source, encoding="utf-8-sig", newline="")
-    if isinstance(source, bytes):
-        source = source.decode("utf-8-sig")
-    if isinstance(source, str):
-        return io.StringIO(source)
     return source
 
 
 def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=None) -> ImportReport:
-    """Import one catalogue CSV (path, text or a text file object); re-importing updates in place.
+    """Import one catalogue CSV (a path or a text file object); re-importing updates in place.
 
     Rows that cannot be used are reported as (line, reason) and the rest is imported. Raises
     FormatError when the file cannot be read as a catalogue at all.
@@ -300,6 +296,8 @@ def _save(parsed: dict[str, tuple[int, dict]], source_name: str, report: ImportR
         Track.objects.bulk_create(to_create, batch_size=500)
         if to_update:
             Track.objects.bulk_update(to_update, [*SOURCE_FIELDS, "updated_at"], batch_size=500)
+        if to_create or to_update:
+            CatalogueState.bump(tracks=True)
     report.created, report.updated = len(to_create), len(to_update)
 
 

@@ -171,3 +171,26 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.user} {'👍' if self.value > 0 else '👎'} {self.track or self.video}"
+
+
+class CatalogueState(models.Model):
+    """One row whose counters change whenever tracks or videos do, so every process's in-memory
+    recommendation index can tell, with one primary-key read, that it is out of date."""
+
+    tracks_version = models.BigIntegerField(default=0)
+    videos_version = models.BigIntegerField(default=0)
+
+    @classmethod
+    def bump(cls, *, tracks: bool = False, videos: bool = False) -> None:
+        changes = {}
+        if tracks:
+            changes["tracks_version"] = models.F("tracks_version") + 1
+        if videos:
+            changes["videos_version"] = models.F("videos_version") + 1
+        if changes and not cls.objects.filter(pk=1).update(**changes):
+            cls.objects.get_or_create(pk=1, defaults={"tracks_version": int(tracks), "videos_version": int(videos)})
+
+    @classmethod
+    def versions(cls) -> tuple[int, int]:
+        row = cls.objects.filter(pk=1).values_list("tracks_version", "videos_version").first()
+        return row or (0, 0)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count
 
 from core.emotions import EMOTIONS, HAPPY, WARRINER_VAD
 from recommender.clustering import complete, fit_dominance, standardise
-from recommender.models import Cluster, Clustering, Rating, Track, Video
+from recommender.models import CatalogueState, Cluster, Clustering, Rating, Track, Video
 from recommender.vad import EMOTION_MEAN, EMOTION_SD, _moments, map_between, nearest_emotion
 
 STRATEGIES = ("match", "lift", "iso")
@@ -39,9 +39,11 @@ class TrackIndex:
     ids: np.ndarray
     position: dict  # track id → row
     z: np.ndarray  # standardised VAD (dominance imputed where missing)
+    zcols: tuple  # the same, one contiguous array per dimension
     cluster: np.ndarray  # row → index into cluster_emotions (-1 without a clustering)
     cluster_emotions: list
     emotion_clusters: dict  # emotion → cluster indices labelled with it (or the nearest one)
+    outside_cluster: dict  # emotion → per-track squared-distance penalty for lying outside its clusters
     artist_code: np.ndarray
     genre_code: np.ndarray
     artist_codes: dict  # casefolded artist → code
@@ -65,25 +67,23 @@ _track_index: TrackIndex | None = None
 _video_index: VideoIndex | None = None
 
 
-def _catalogue_key(model) -> tuple:
-    stamp = model.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
-    return stamp["changed"], stamp["n"]
-
-
-def track_index() -> TrackIndex:
+def track_index(tracks_version: int | None = None) -> TrackIndex:
     global _track_index
-    clustering = Clustering.objects.filter(is_active=True).values("id", "scaler").first()
-    key = (clustering["id"] if clustering else None, *_catalogue_key(Track))
+    if tracks_version is None:
+        tracks_version = CatalogueState.versions()[0]
+    clustering_id = Clustering.objects.filter(is_active=True).values_list("id", flat=True).first()
+    key = (clustering_id, tracks_version)
     index = _track_index
     if index is not None and index.key == key:
         return index
     with _lock:
         if _track_index is None or _track_index.key != key:
-            _track_index = _build_track_index(key, clustering)
+            _track_index = _build_track_index(key, clustering_id)
         return _track_index
 
 
-def _build_track_index(key, clustering) -> TrackIndex:
+def _build_track_index(key, clustering_id) -> TrackIndex:
+    clustering = Clustering.objects.filter(pk=clustering_id).values("id", "scaler").first() if clustering_id else None
     fields = ("id", "valence", "arousal", "dominance", "title", "artist", "genre", "spotify_id", "deezer_id",
               "youtube_id", "source", "mood_tags")
     rows = list(Track.objects.filter(is_active=True).order_by("id").values_list(*fields))
@@ -119,16 +119,19 @@ def _build_track_index(key, clustering) -> TrackIndex:
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     return TrackIndex(
         key=key, clustering_id=clustering["id"] if clustering else None, scaler=scaler, ids=ids,
-        position={int(t): i for i, t in enumerate(ids)}, z=z, cluster=cluster, cluster_emotions=cluster_emotions,
-        emotion_clusters=emotion_clusters, artist_code=artist_code, genre_code=genre_code,
+        position={int(t): i for i, t in enumerate(ids)}, z=z, zcols=tuple(np.ascontiguousarray(z[:, i]) for i in range(3)),
+        cluster=cluster, cluster_emotions=cluster_emotions,
+        emotion_clusters=emotion_clusters,
+        outside_cluster={e: OUTSIDE_CLUSTER_PENALTY**2 * ~np.isin(cluster, own) for e, own in emotion_clusters.items() if own},
+        artist_code=artist_code, genre_code=genre_code,
         artist_codes=artist_codes, genre_codes=genre_codes, rows=rows,
         songs=[(r[5].casefold(), f"{r[5].casefold()}|{r[4].casefold()}") for r in rows],
     )
 
 
-def video_index() -> VideoIndex:
+def video_index(videos_version: int | None = None) -> VideoIndex:
     global _video_index
-    key = _catalogue_key(Video)
+    key = CatalogueState.versions()[1] if videos_version is None else videos_version
     index = _video_index
     if index is not None and index.key == key:
         return index
@@ -187,7 +190,7 @@ class Taste:
 def taste_of(user) -> Taste | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    ratings = list(Rating.objects.filter(user=user).values_list("track_id", "video_id", "value", "track__artist",
+    ratings = list(Rating.objects.filter(user=user).order_by().values_list("track_id", "video_id", "value", "track__artist",
                                                                 "track__genre"))
     taste = Taste(set(), set(), set(), Counter(), set(), Counter(), {}, {}, len(ratings))
     mine = {}
@@ -215,24 +218,23 @@ def taste_of(user) -> Taste | None:
 
 def _neighbour_likes(user_id: int, mine: dict, max_neighbours: int = 30) -> dict:
     """Tracks liked by listeners who rated like this one (cosine similarity of ±1 ratings)."""
-    overlap = defaultdict(float)
-    counts = {}
-    for other, track_id, value in (Rating.objects.filter(track_id__in=list(mine)).exclude(user_id=user_id)
+    overlap = defaultdict(int)
+    for other, track_id, value in (Rating.objects.filter(track_id__in=list(mine)).exclude(user_id=user_id).order_by()
                                    .values_list("user_id", "track_id", "value")):
         overlap[other] += value * mine[track_id]
-    if not overlap:
+    candidates = sorted((u for u, s in overlap.items() if s > 0), key=overlap.get, reverse=True)[: max_neighbours * 2]
+    if not candidates:
         return {}
-    candidates = [u for u, s in overlap.items() if s > 0]
-    for other, n in (Rating.objects.filter(user_id__in=candidates, track__isnull=False).values("user_id")
-                     .annotate(n=Count("id")).values_list("user_id", "n")):
-        counts[other] = n
-    similarity = {u: overlap[u] / math.sqrt(len(mine) * counts[u]) for u in candidates if counts.get(u)}
-    neighbours = sorted(similarity, key=similarity.get, reverse=True)[:max_neighbours]
+    theirs = defaultdict(list)
+    for other, track_id, value in (Rating.objects.filter(user_id__in=candidates, track__isnull=False).order_by()
+                                   .values_list("user_id", "track_id", "value")):
+        theirs[other].append((track_id, value))
+    similarity = {u: overlap[u] / math.sqrt(len(mine) * len(theirs[u])) for u in candidates if theirs[u]}
     likes = defaultdict(float)
-    for other, track_id in (Rating.objects.filter(user_id__in=neighbours, value=1, track__isnull=False)
-                            .values_list("user_id", "track_id")):
-        if track_id not in mine:
-            likes[track_id] += similarity[other]
+    for other in sorted(similarity, key=similarity.get, reverse=True)[:max_neighbours]:
+        for track_id, value in theirs[other]:
+            if value > 0 and track_id not in mine:
+                likes[track_id] += similarity[other]
     return dict(likes)
 
 
@@ -267,10 +269,11 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
     else:
         start = WARRINER_VAD[emotion]
     taste = taste_of(user)
-    index = track_index()
+    tracks_version, videos_version = CatalogueState.versions()
+    index = track_index(tracks_version)
     steps = targets(strategy, start, emotion, limit)
     tracks = _pick_tracks(index, steps, emotion, strategy, taste, limit)
-    videos = _pick_videos(video_index(), steps[0] if strategy != "iso" else steps[-1], emotion, strategy, taste,
+    videos = _pick_videos(video_index(videos_version), steps[0] if strategy != "iso" else steps[-1], emotion, strategy, taste,
                           video_limit)
     return {
         "emotion": emotion,
@@ -299,42 +302,49 @@ def _taste_boost(index: TrackIndex, taste: Taste | None) -> np.ndarray | None:
     return boost
 
 
-def _ranked(index: TrackIndex, target, boost, excluded_rows: np.ndarray, in_clusters) -> np.ndarray:
-    """Rows of the pool nearest the target, best first after the listener's taste is added."""
-    zt = standardise([target], index.scaler)[0]
-    squared = ((index.z - zt) ** 2).sum(axis=1)
-    if in_clusters is not None:
-        squared[~in_clusters] += OUTSIDE_CLUSTER_PENALTY**2
-    squared[excluded_rows] = np.inf
-    # Only the nearest candidates are re-ranked with the listener's taste, so taste never overrides mood.
-    pool_size = min(len(squared), settings.RECOMMENDER_POOL)
-    pool = np.argpartition(squared, pool_size - 1)[:pool_size]
-    pool = pool[np.isfinite(squared[pool])]
-    score = -np.sqrt(squared[pool])
-    if boost is not None:
-        score += boost[pool]
-    return pool[np.argsort(-score, kind="stable")]
+def _squared_distances(index: TrackIndex, points) -> np.ndarray:
+    """(len(points), n) squared standardised distances; per column, which numpy does fastest."""
+    zt = standardise(points, index.scaler)
+    squared = np.empty((len(zt), len(index.ids)))
+    for i, (a, b, c) in enumerate(zt):
+        squared[i] = (index.zcols[0] - a) ** 2
+        squared[i] += (index.zcols[1] - b) ** 2
+        squared[i] += (index.zcols[2] - c) ** 2
+    return squared
 
 
 def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> list[dict]:
     if not len(index.ids):
         return []
+    distinct = list(dict.fromkeys(steps))  # match and lift have one target, iso one per position
+    squared = _squared_distances(index, distinct)
+    if strategy == "match" and emotion in index.outside_cluster:
+        squared += index.outside_cluster[emotion]
     rated = taste.rated_tracks if taste else set()
-    excluded_rows = np.array([index.position[t] for t in rated if t in index.position], dtype=np.int64)
+    squared[:, [index.position[t] for t in rated if t in index.position]] = np.inf
+    # Only the songs nearest the mood are re-ranked with the listener's taste: taste never overrides mood.
+    pool_size = min(len(index.ids), settings.RECOMMENDER_POOL)
+    candidates_size = min(len(index.ids), pool_size * len(distinct))
+    nearest = squared.min(axis=0) if len(distinct) > 1 else squared[0]
+    candidates = np.argpartition(nearest, candidates_size - 1)[:candidates_size]
     boost = _taste_boost(index, taste)
-    in_clusters = None
-    if strategy == "match" and index.emotion_clusters.get(emotion):
-        in_clusters = np.isin(index.cluster, index.emotion_clusters[emotion])
     cap = settings.RECOMMENDER_ARTIST_CAP
     per_artist: Counter = Counter()
     seen_songs: set = set()
     chosen_rows: set = set()
     chosen: list[dict] = []
-    ranked = None
+    ranked, ranked_for = None, None
     for position, target in enumerate(steps):
-        if ranked is None or strategy == "iso":
-            ranked = _ranked(index, target, boost, excluded_rows, in_clusters)
-        for row in ranked.tolist():
+        if ranked_for != target:
+            local = squared[distinct.index(target), candidates]
+            size = min(pool_size, len(local))
+            pool = candidates[np.argpartition(local, size - 1)[:size]]
+            pool = pool[np.isfinite(squared[distinct.index(target), pool])]
+            score = -np.sqrt(squared[distinct.index(target), pool])
+            if boost is not None:
+                score += boost[pool]
+            ranked, ranked_for = pool[np.argsort(-score, kind="stable")].tolist(), target
+        for row in ranked:
             artist, song = index.songs[row]
             if row in chosen_rows or song in seen_songs or per_artist[artist] >= cap:
                 continue

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.emotions import EMOTIONS
 from recommender.importers import ImportReport, import_tracks
-from recommender.models import Rating, Track, Video
+from recommender.models import CatalogueState, Rating, Track, Video
 
 STRATEGIES = ("match", "lift", "iso")
 ITEM_MODELS = {"track": Track, "video": Video}
@@ -42,7 +42,10 @@ def rate_item(*, user, item_type: str, item_id, value, emotion: str = "", strate
 
 def set_active(queryset, active: bool) -> int:
     """Activate or deactivate tracks or videos in bulk; the recommender index notices at once."""
-    return queryset.update(is_active=active, updated_at=timezone.now())
+    with transaction.atomic():
+        count = queryset.update(is_active=active, updated_at=timezone.now())
+        CatalogueState.bump(tracks=queryset.model is Track, videos=queryset.model is Video)
+    return count
 
 
 def request_refresh(*, trigger: str, k: int | None = None) -> None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core.emotions import WARRINER_VAD
-from recommender.models import Video
+from recommender.models import CatalogueState, Video
 from recommender.vad import EMOTION_MEAN, EMOTION_SD, _moments, lexicon, map_between, nearest_emotion, text_vad
 
 # AudioSet's seven music-mood classes: human labels for real YouTube clips.
@@ -52,6 +52,8 @@ def _records(path: Path):
 
 def audioset_labels() -> dict[str, str]:
     path = videos_dir() / "audioset" / "class_labels_indices.csv"
+    if not path.exists():
+        return {}
     return {row["mid"]: row["display_name"] for _, row in _records(path)}
 
 
@@ -96,7 +98,10 @@ def _parse_aspects(raw: str) -> list[str]:
 
 def musiccaps_clips(report: VideoImportReport | None = None):
     """Yield (line, dict of Video fields) for MusicCaps clips, VAD from aspects + caption."""
-    for line, row in _records(videos_dir() / "musiccaps.csv"):
+    path = videos_dir() / "musiccaps.csv"
+    if not path.exists():
+        return
+    for line, row in _records(path):
         ytid = (row.get("ytid") or "").strip()
         try:
             start, end = int(float(row.get("start_s") or "")), int(float(row.get("end_s") or ""))
@@ -182,7 +187,10 @@ def import_videos(*, progress=None) -> VideoImportReport:
             progress(n, len(wanted))
     with transaction.atomic():
         Video.objects.bulk_create(to_create, batch_size=500)
-        Video.objects.bulk_update(to_update, [*compared, "updated_at"], batch_size=500) if to_update else None
+        if to_update:
+            Video.objects.bulk_update(to_update, [*compared, "updated_at"], batch_size=500)
+        if to_create or to_update:
+            CatalogueState.bump(videos=True)
     if progress:
         progress(len(wanted), len(wanted))
     report.created, report.updated = len(to_create), len(to_update)

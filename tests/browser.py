@@ -137,3 +137,53 @@ def start_vision_worker(env: dict, log_dir: Path) -> Process:
     return Process(
         "vision-worker", [sys.executable, "manage.py", "runworker", settings.LIVE_VISION_CHANNEL], env, log_dir
     )
+
+
+OFFLINE_PLAYER = (
+    "<!doctype html><meta charset=utf-8><body style='margin:0;display:grid;place-items:center;height:100vh;"
+    "font:14px system-ui;color:#6b6880;background:#f0eef8'>▶ {name} player (not loaded: no internet here)</body>"
+)
+
+
+def screenshot_live_page(base_url: str, out: Path, *, username: str, password: str, phone_out: Path | None = None):
+    """Screenshots of the page in use: logged in, the fake camera on, "happy", songs, one liked."""
+    from playwright.sync_api import expect, sync_playwright
+
+    face = write_face_y4m(out.parent / ".screenshot-face.y4m")
+
+    def offline_players(route):
+        host = route.request.url.split("/")[2]
+        name = "Spotify" if "spotify" in host else "Deezer" if "deezer" in host else "YouTube" if "youtube" in host else None
+        if name and route.request.resource_type == "document":
+            route.fulfill(status=200, content_type="text/html", body=OFFLINE_PLAYER.format(name=name))
+        else:
+            route.abort()
+
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright, fake_camera=face)
+            for path, options in ((out, {"viewport": {"width": 1280, "height": 900}}),
+                                  (phone_out, {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                                               "has_touch": True, "device_scale_factor": 2})):
+                if path is None:
+                    continue
+                context = browser.new_context(**options)
+                context.route(__import__("re").compile(r"^https?://(?!127\.0\.0\.1[:/])"), offline_players)
+                page = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(f"{base_url}/accounts/login/")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", password)
+                page.click("form button[type=submit]")
+                page.goto(f"{base_url}/")
+                page.click("#camera-start")
+                expect(page.locator("#live")).to_have_attribute("data-recs-emotion", "happy", timeout=90_000)
+                first = page.locator("#songs .song-card").first
+                first.locator("button.like").click()
+                expect(first.locator(".rating")).to_have_attribute("data-saved", "1", timeout=30_000)
+                page.wait_for_timeout(1500)
+                page.screenshot(path=str(path), full_page=True)
+                context.close()
+            browser.close()
+    finally:
+        face.unlink(missing_ok=True)

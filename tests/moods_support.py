@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta, timezone as dt_timezone
 
+from django.test import override_settings
+
 from moods.models import MoodEntry
 from moods.services import record_mood
 from recommender.models import Rating, Track
@@ -20,11 +22,12 @@ def make_track(n: int, *, valence=5.0, arousal=5.0, dominance=5.0, genre="pop", 
 def record_sequence(user, emotions, *, start=NOON, step_s=60, source="camera") -> list[MoodEntry]:
     """Record one mood per step (far enough apart not to be throttled); returns the saved entries."""
     saved = []
-    for i, emotion in enumerate(emotions):
-        entry = record_mood(user=user, emotion=emotion, confidence=0.8, source=source,
-                            at=start + timedelta(seconds=i * step_s))
-        assert entry is not None, f"{emotion} at step {i} was throttled"
-        saved.append(entry)
+    with override_settings(MOOD_MIN_INTERVAL_S=10.0, MOOD_MAX_PER_HOUR=60, MOOD_SESSION_GAP_S=1800.0):
+        for i, emotion in enumerate(emotions):
+            entry = record_mood(user=user, emotion=emotion, confidence=0.8, source=source,
+                                at=start + timedelta(seconds=i * step_s))
+            assert entry is not None, f"{emotion} at step {i} was throttled"
+            saved.append(entry)
     return saved
 
 

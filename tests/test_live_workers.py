@@ -20,7 +20,11 @@ pytestmark = pytest.mark.redis
 def workers_mode(redis, **limits):
     layer = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis.url], "capacity": limits.pop("capacity", 100), "expiry": 10},
+        "CONFIG": {
+            "hosts": [{"address": redis.url, "socket_timeout": 15}],
+            "capacity": limits.pop("capacity", 100),
+            "expiry": 10,
+        },
     }
     with override_settings(VISION_MODE="workers", CHANNEL_LAYERS={"default": layer}, **limits):
         yield

@@ -118,6 +118,11 @@ class PlaylistTests(BaseTestCase):
         self.assertEqual(Playlist.objects.get(pk=playlist_id).name, "Grey skies")
         patched = self.post_json(reverse("moods:api_playlist", args=[playlist_id]), {"name": "Blue"}, method="patch")
         self.assertEqual(patched.json()["name"], "Blue")
+        other = self.create(name="Green").json()["id"]
+        taken = self.post_json(reverse("moods:api_playlist", args=[other]), {"name": "Blue"}, method="patch")
+        self.assertEqual(taken.status_code, 400)
+        self.assertIn("already have", taken.json()["error"])
+        self.assertEqual(Playlist.objects.get(pk=other).name, "Green")
 
     def test_delete_after_confirmation(self):
         playlist_id = self.create().json()["id"]

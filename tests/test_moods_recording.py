@@ -49,28 +49,44 @@ class RecordMoodTests(BaseTestCase):
                                           at=at(seconds)))
         self.assertEqual(MoodEntry.objects.filter(user=self.alice).count(), 1)
 
-    def test_a_camera_change_within_the_minimum_interval_is_flicker(self):
+    def emotions(self, user=None):
+        return list(MoodEntry.objects.filter(user=user or self.alice).values_list("emotion", flat=True))
+
+    def test_a_mood_that_lasts_less_than_the_interval_is_revised_not_followed(self):
         record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(0))
-        self.assertIsNone(record_mood(user=self.alice, emotion="surprise", confidence=0.6, source="camera", at=at(3)))
-        self.assertIsNone(record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(6)))
-        self.assertIsNone(record_mood(user=self.alice, emotion="surprise", confidence=0.6, source="camera", at=at(9.9)))
-        # Once the interval has passed the same change counts; callers can simply report again.
-        later = record_mood(user=self.alice, emotion="surprise", confidence=0.6, source="camera", at=at(10))
-        self.assertIsNotNone(later)
-        self.assertEqual(list(MoodEntry.objects.values_list("emotion", flat=True)), ["happy", "surprise"])
+        sad = record_mood(user=self.alice, emotion="sad", confidence=0.6, source="camera", at=at(60))
+        # Three seconds later the face settles on neutral: "sad" was a passing look.
+        self.assertIsNone(record_mood(user=self.alice, emotion="neutral", confidence=0.7, source="camera", at=at(63)))
+        self.assertEqual(self.emotions(), ["happy", "neutral"])
+        revised = MoodEntry.objects.get(pk=sad.pk)
+        self.assertEqual((revised.emotion, revised.created_at), ("neutral", at(60)))
+        self.assertEqual((revised.valence, revised.arousal, revised.dominance), WARRINER_VAD["neutral"])
+        self.assertAlmostEqual(revised.confidence, 0.7)
+        # Once the interval has passed, a change is a new row again.
+        self.assertIsNotNone(record_mood(user=self.alice, emotion="sad", confidence=0.6, source="camera", at=at(70)))
+        self.assertEqual(self.emotions(), ["happy", "neutral", "sad"])
+
+    def test_a_blip_and_back_leaves_no_trace(self):
+        record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(0))
+        record_mood(user=self.alice, emotion="surprise", confidence=0.5, source="camera", at=at(60))
+        self.assertIsNone(record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(62)))
+        self.assertEqual(self.emotions(), ["happy"])
 
     def test_a_flickering_face_for_a_minute_leaves_a_handful_of_rows(self):
         # Four analyses a second alternating between two emotions for a minute.
         for i in range(240):
             record_mood(user=self.alice, emotion=("happy", "neutral")[i % 2], confidence=0.5, source="camera",
                         at=at(i * 0.25))
-        self.assertLessEqual(MoodEntry.objects.count(), 7)  # at most one per 10 s, plus the first
+        self.assertLessEqual(MoodEntry.objects.count(), 7)  # at most one per 10 s
 
-    def test_a_mood_picked_by_hand_is_not_held_back_by_the_interval(self):
+    def test_a_mood_picked_by_hand_is_not_held_back_by_the_interval_nor_revised_by_the_camera(self):
         record_mood(user=self.alice, emotion="sad", confidence=0.8, source="camera", at=at(0))
         manual = record_mood(user=self.alice, emotion="happy", confidence=1.0, source="manual", at=at(2))
         self.assertEqual(manual.source, "manual")
         self.assertIsNone(record_mood(user=self.alice, emotion="happy", confidence=1.0, source="manual", at=at(4)))
+        self.assertIsNone(record_mood(user=self.alice, emotion="sad", confidence=0.6, source="camera", at=at(5)))
+        self.assertEqual(list(MoodEntry.objects.values_list("emotion", "source")),
+                         [("sad", "camera"), ("happy", "manual")])
 
     @override_settings(MOOD_MAX_PER_HOUR=5)
     def test_hourly_cap(self):

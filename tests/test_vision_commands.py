@@ -3,7 +3,9 @@
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tests.vision_fixtures import fer_dir
 
@@ -25,9 +27,6 @@ def test_evaluate_emotion_model_prints_accuracy_recall_and_draws_the_matrix(tmp_
 
 
 def test_evaluate_emotion_model_refuses_a_missing_model(tmp_path):
-    import pytest
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="not found"):
         call_command("evaluate_emotion_model", model=str(tmp_path / "missing.hdf5"), limit=1, stdout=StringIO())
 

@@ -61,6 +61,7 @@ def test_detector_follows_deepface_conventions():
 def test_another_deepface_backend_can_be_selected():
     detector = build_detector("deepface-mtcnn", min_face_fraction=0.15)
     assert isinstance(detector, Detector) and not isinstance(detector, FastMtcnnDetector)
+    assert type(detector.detector).__name__ == "MtCnnClient"  # DeepFace's own MTCNN backend
     (region,) = detector.detect_faces(astronaut_bgr())
     (ours,) = FastMtcnnDetector().detect_faces(astronaut_bgr())
     assert iou((region.x, region.y, region.w, region.h), (ours.x, ours.y, ours.w, ours.h)) > 0.8

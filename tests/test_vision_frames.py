@@ -1,6 +1,8 @@
 """Every kind of bad frame is answered with its typed error, before any pixel is decoded."""
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -30,6 +32,16 @@ def noise_png(width: int, height: int) -> bytes:
     return encode(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), ".png")
 
 
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG signature and an IHDR chunk claiming width×height, then the end chunk: no pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
 BAD_FRAMES = {
     "empty": (lambda: b"", "empty"),
     "truncated JPEG": (lambda: astronaut_frame()[:6000], "truncated"),
@@ -46,6 +58,8 @@ BAD_FRAMES = {
     "taller than 1080 in landscape": (lambda: encode(np.zeros((1200, 1300, 3), np.uint8)), "too_many_pixels"),
     # 25 megapixels in a few kB: refused from the header, never decoded.
     "PNG bomb": (lambda: encode(np.zeros((5000, 5000), np.uint8), ".png"), "too_many_pixels"),
+    "header claiming 400 megapixels": (lambda: png_header_only(20000, 20000), "too_many_pixels"),
+    "PNG without pixel data": (lambda: png_header_only(320, 240), "truncated"),
 }
 
 

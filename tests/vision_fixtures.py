@@ -58,3 +58,15 @@ def two_faces_frame() -> tuple[bytes, int]:
     face = cv2.resize(fer_faces("surprise", 1)[0], (96, 96), interpolation=cv2.INTER_CUBIC)
     right = cv2.cvtColor(cv2.copyMakeBorder(face, 177, 177, 52, 52, cv2.BORDER_REPLICATE), cv2.COLOR_GRAY2BGR)
     return encode(np.hstack([left, right])), left.shape[1]
+
+
+def analyse_in_this_process(frame: bytes) -> tuple[int, list[tuple[str, bool]]]:
+    """Run in a child process: (its pid, [(emotion, primary)] of the frame's faces)."""
+    import os
+
+    import django
+
+    django.setup()
+    from vision import pipeline
+
+    return os.getpid(), [(f.emotion, f.primary) for f in pipeline.analyse_frame(frame).faces]

@@ -10,6 +10,7 @@ to put them where it cannot).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -58,10 +59,22 @@ class FastMtcnnDetector(Detector):
         return regions
 
 
+class SerialisedDetector(Detector):
+    """A DeepFace backend called by one thread at a time: not all of them are thread-safe."""
+
+    def __init__(self, detector: Detector):
+        self.detector = detector
+        self._lock = threading.Lock()
+
+    def detect_faces(self, img: NDArray[Any]) -> list[FacialAreaRegion]:
+        with self._lock:
+            return self.detector.detect_faces(img)
+
+
 def build_detector(name: str, *, min_face_fraction: float) -> Detector:
     if name == MTCNN:
         return FastMtcnnDetector(min_face_fraction=min_face_fraction)
     from deepface.modules import modeling
 
     backend = name[len(DEEPFACE_PREFIX) :] if name.startswith(DEEPFACE_PREFIX) else name
-    return modeling.build_model(task="face_detector", model_name=backend)
+    return SerialisedDetector(modeling.build_model(task="face_detector", model_name=backend))

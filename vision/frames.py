@@ -62,6 +62,8 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
     try:
         with Image.open(io.BytesIO(data)) as header:
             width, height = header.size
+    except Image.DecompressionBombError:
+        raise TooManyPixels(f"The frame's header claims far more than {max_width}×{max_height} pixels.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise TruncatedFrame(f"The {fmt.upper()} frame is cut short or damaged: its header cannot be read.") from None
     long_side, short_side = max(width, height), min(width, height)
@@ -71,7 +73,10 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
     if not _is_complete(data, fmt):
         raise TruncatedFrame(f"The {fmt.upper()} frame is cut short: its end is missing.")
 
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error:
+        image = None
     if image is None or image.shape[:2] != (height, width):
         raise TruncatedFrame(f"The {fmt.upper()} frame is damaged and cannot be decoded.")
     return image

@@ -3,8 +3,9 @@
 decode (OpenCV, after the size checks of `vision.frames`) → detect (MTCNN by default,
 any DeepFace detector by setting) → align (eyes level, greyscale crop at the CNN's input
 size) → classify (one batched CNN call for all faces). Models load once per process,
-lazily or through `warm_up()`; a process forked after loading reloads its own (TensorFlow
-does not survive a fork). Safe to call from many threads at once.
+lazily or through `warm_up()`, and are safe to call from many threads at once. Separate
+worker processes each load their own; a process forked from one that had already loaded
+them gets a clear error instead (TensorFlow hangs in a forked copy of a running runtime).
 """
 
 from __future__ import annotations
@@ -85,13 +86,23 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
+class ForkedAfterLoading(RuntimeError):
+    pass
+
+
 def get_models() -> _Models:
     global _models
     models = _models
     if models is not None and models.pid == os.getpid():
         return models
+    if models is not None:
+        raise ForkedAfterLoading(
+            "The vision models were loaded before this process was forked, and TensorFlow cannot run "
+            "in a forked copy. Load them in each worker after it starts (a spawned process, "
+            "`manage.py runworker`, daphne), not in the parent."
+        )
     with _models_lock:
-        if _models is None or _models.pid != os.getpid():
+        if _models is None:
             configure_tensorflow(_setting("VISION_TF_THREADS", 1))
             detector = build_detector(
                 _setting("VISION_DETECTOR", "mtcnn"),

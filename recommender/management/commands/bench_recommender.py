@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 
 from core.emotions import EMOTIONS
 from recommender.clustering import refresh
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         if not Clustering.objects.filter(is_active=True).exists():
             raise CommandError("No active clustering: run `make data` (manage.py load_shared_data) first.")
         out = self.stdout.write
-        with transaction.atomic():
+        # Timed as in production: with DEBUG on, Django would also log every SQL query.
+        with override_settings(DEBUG=False), transaction.atomic():
             n_tracks = Track.objects.filter(is_active=True).count()
             listeners = simulate_listeners(seed=1)
             user = listeners[0].user
@@ -63,5 +65,6 @@ class Command(BaseCommand):
             out(f"Refresh of a GENERATED scale set of {clustering.n_tracks} tracks (resampled shared VAD + jitter): "
                 f"{elapsed:.2f} s (load, K-Means k={clustering.k}, quality scan k={clustering.k_scan[0]['k']}–"
                 f"{clustering.k_scan[-1]['k']}, write, swap)")
+            out("  " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in clustering.stage_seconds.items()))
             transaction.set_rollback(True)
         reset_indexes()
