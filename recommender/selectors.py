@@ -250,11 +250,11 @@ def _validate(emotion, vad, strategy, limit, video_limit):
     if not (1 <= limit <= 50 and 0 <= video_limit <= 20):
         raise ValueError("limit must be 1–50 and video_limit 0–20")
     if vad is not None:
-        vad = tuple(float(x) for x in vad)
+        vad = tuple(None if x is None else float(x) for x in vad)
         if len(vad) == 2:
             vad = (*vad, None)
-        if len(vad) != 3 or not all(1 <= x <= 9 for x in vad if x is not None):
-            raise ValueError("VAD values must lie between 1 and 9")
+        if len(vad) != 3 or vad[0] is None or vad[1] is None or not all(1 <= x <= 9 for x in vad if x is not None):
+            raise ValueError("VAD values (valence, arousal, optional dominance) must lie between 1 and 9")
     return vad
 
 
@@ -287,7 +287,7 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
 
 
 def _taste_boost(index: TrackIndex, taste: Taste | None) -> np.ndarray | None:
-    """Per track, how much the listener's taste moves it up (or down), in standardised-distance units."""
+    """Per track, how far the listener's taste moves it up (or down) the pool, as a share of the pool."""
     if not (taste and taste.personalised):
         return None
     liked = [index.artist_codes[a] for a in taste.liked_artists if a in index.artist_codes]
@@ -313,6 +313,27 @@ def _squared_distances(index: TrackIndex, points) -> np.ndarray:
     return squared
 
 
+def _ranked(squared: np.ndarray, candidates: np.ndarray, pool_size: int, boost, limit: int) -> list[int]:
+    """The pool of songs nearest one target, best first once the listener's taste is added.
+
+    Taste works on rank, not raw distance: a song's place in the pool (0 = nearest, 1 = last) minus
+    its boost. A liked artist's song half-way down the pool can thus reach the top, whatever the
+    spread of distances around this particular mood.
+    """
+    local = squared[candidates]
+    size = min(pool_size, len(local))
+    pool = candidates[np.argpartition(local, size - 1)[:size]]
+    pool = pool[np.argsort(squared[pool], kind="stable")]
+    pool = pool[np.isfinite(squared[pool])]
+    inside = squared[pool] < OUTSIDE_CLUSTER_PENALTY**2
+    if inside.sum() >= limit:  # enough songs of the mood's own cluster: taste cannot pull in others
+        pool = pool[inside]
+    if boost is None or not len(pool):
+        return pool.tolist()
+    score = boost[pool] - np.arange(len(pool)) / len(pool)
+    return pool[np.argsort(-score, kind="stable")].tolist()
+
+
 def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> list[dict]:
     if not len(index.ids):
         return []
@@ -323,7 +344,8 @@ def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> l
     rated = taste.rated_tracks if taste else set()
     squared[:, [index.position[t] for t in rated if t in index.position]] = np.inf
     # Only the songs nearest the mood are re-ranked with the listener's taste: taste never overrides mood.
-    pool_size = min(len(index.ids), settings.RECOMMENDER_POOL)
+    # iso's steps share the pool, so that taste cannot turn the walk into a jump.
+    pool_size = min(len(index.ids), max(limit * 5, settings.RECOMMENDER_POOL // len(distinct)))
     candidates_size = min(len(index.ids), pool_size * len(distinct))
     nearest = squared.min(axis=0) if len(distinct) > 1 else squared[0]
     candidates = np.argpartition(nearest, candidates_size - 1)[:candidates_size]
@@ -336,14 +358,7 @@ def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> l
     ranked, ranked_for = None, None
     for position, target in enumerate(steps):
         if ranked_for != target:
-            local = squared[distinct.index(target), candidates]
-            size = min(pool_size, len(local))
-            pool = candidates[np.argpartition(local, size - 1)[:size]]
-            pool = pool[np.isfinite(squared[distinct.index(target), pool])]
-            score = -np.sqrt(squared[distinct.index(target), pool])
-            if boost is not None:
-                score += boost[pool]
-            ranked, ranked_for = pool[np.argsort(-score, kind="stable")].tolist(), target
+            ranked, ranked_for = _ranked(squared[distinct.index(target)], candidates, pool_size, boost, limit), target
         for row in ranked:
             artist, song = index.songs[row]
             if row in chosen_rows or song in seen_songs or per_artist[artist] >= cap:

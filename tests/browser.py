@@ -117,10 +117,10 @@ def server_env(database_path: str, **extra) -> dict:
     return env
 
 
-def start_daphne(env: dict, log_dir: Path) -> tuple[Process, str]:
-    port = free_port()
+def start_daphne(env: dict, log_dir: Path, port: int | None = None, name: str = "daphne") -> tuple[Process, str]:
+    port = port or free_port()
     daphne = Process(
-        "daphne", [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
+        name, [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
         env, log_dir,
     )
     try:

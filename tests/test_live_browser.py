@@ -55,12 +55,14 @@ def data_subset(tmp_path_factory):
 
 @pytest.fixture
 def catalogue(data_subset):
+    from recommender.clustering import refresh
     from recommender.services import import_catalogue
     from recommender.videos import import_videos
 
     with override_settings(EMOTUNES_DATA_DIR=data_subset):
-        report = import_catalogue(data_subset / SHARED_CATALOGUE)
+        report = import_catalogue(data_subset / SHARED_CATALOGUE, refresh=False)
         assert report.created > 600
+        refresh(trigger="test", scan=False)  # the k-quality scan is for the admin, not needed here
         assert import_videos().created > 100
     return data_subset
 
@@ -70,13 +72,17 @@ def alice(transactional_db):
     return get_user_model().objects.create_user("alice", "alice@example.org", PASSWORD)
 
 
-@contextlib.contextmanager
-def served(tmp_path, data_dir, *, redis=None):
-    """Daphne on a free port sharing the test database; with ``redis``, also a vision worker."""
-    extra = {"EMOTUNES_DATA_DIR": str(data_dir)}
+def daphne_env(data_dir, *, redis=None, vision=True):
+    extra = {"EMOTUNES_DATA_DIR": str(data_dir), "VISION_WARM_UP": "1" if vision else "0"}
     if redis is not None:
         extra.update(REDIS_URL=redis.url, VISION_MODE="workers")
-    env = server_env(str(connection.settings_dict["NAME"]), **extra)
+    return server_env(str(connection.settings_dict["NAME"]), **extra)
+
+
+@contextlib.contextmanager
+def served(tmp_path, data_dir, *, redis=None, vision=True):
+    """Daphne on a free port sharing the test database; with ``redis``, also a vision worker."""
+    env = daphne_env(data_dir, redis=redis, vision=vision)
     processes = []
     try:
         if redis is not None:
@@ -207,7 +213,7 @@ def test_smiling_face_brings_happy_music_with_a_separate_vision_worker(
 
 
 def test_with_the_camera_refused_the_mood_picker_brings_music_on_a_phone(tmp_path, face_video, catalogue):
-    with served(tmp_path, catalogue) as (base_url, processes), sync_playwright() as playwright:
+    with served(tmp_path, catalogue, vision=False) as (base_url, processes), sync_playwright() as playwright:
         browser = launch_chromium(playwright, fake_camera=face_video, grant_camera=False)
         try:
             page = new_page(browser, base_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -238,6 +244,18 @@ def test_with_the_camera_refused_the_mood_picker_brings_music_on_a_phone(tmp_pat
 
             # Nothing is wider than the phone's screen.
             assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+            # The server restarts: the page notices, retries with backoff and carries on.
+            daphne = processes.pop()
+            daphne.stop()
+            expect(live).to_have_attribute("data-socket", "closed")
+            expect(page.locator("#socket-status")).to_contain_text("retrying")
+            port = int(base_url.rsplit(":", 1)[1])
+            restarted, _ = start_daphne(daphne_env(catalogue, vision=False), tmp_path, port=port, name="daphne-restarted")
+            processes.append(restarted)
+            expect(live).to_have_attribute("data-socket", "open", timeout=60_000)
+            page.locator("#mood-picker button[data-emotion=happy]").click()
+            expect(live).to_have_attribute("data-recs-emotion", "happy")
         except Exception:
             print(*(p.output() for p in processes), sep="\n")
             raise

@@ -38,7 +38,7 @@ def test_bench_vision_prints_stage_percentiles_fps_and_memory():
 
     for size in ("320×240", "640×480"):
         assert re.search(rf"{size} JPEG \([\d,]+ bytes\), 5 frames, faces seen: \[\(\('happy', True\),\)\]", text)
-    for stage in ("decode", "detect", "align", "classify", "total", "decode+detect+classify"):
+    for stage in ("decode", "detect", "align", "classify", "total", "decode+detect+classify", "CPU time, whole frame"):
         assert len(re.findall(rf"^  {re.escape(stage)}\s+[\d.]+\s+[\d.]+$", text, re.M)) == 2
     assert len(re.findall(r"frames per second: [\d.]+", text)) == 2
     assert re.search(r"Peak RSS of this worker process: \d+ MiB", text)

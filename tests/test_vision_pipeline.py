@@ -89,7 +89,7 @@ def test_many_threads_at_once_get_the_same_answers_as_one():
 
     def work(worker):
         try:
-            for round_ in range(3):
+            for round_ in range(2):
                 for i, frame in enumerate(frames):
                     results[(worker, round_, i)] = _summary(pipeline.analyse_frame(frame))
         except Exception as error:  # reported below; a thread's exception would be lost
@@ -102,7 +102,7 @@ def test_many_threads_at_once_get_the_same_answers_as_one():
         t.join()
 
     assert errors == []
-    assert len(results) == 4 * 3 * len(frames)
+    assert len(results) == 4 * 2 * len(frames)
     for (worker, round_, i), summary in results.items():
         assert summary == expected[i]
 

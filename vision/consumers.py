@@ -19,6 +19,7 @@ from django.conf import settings
 
 from core.emotions import EMOTIONS
 from vision import live
+from vision.errors import FrameError
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.in_flight_task = asyncio.create_task(self.analyse_embedded(seq, data))
 
     async def analyse_embedded(self, seq, data):
-        from vision.errors import FrameError
-
         try:
             analysis = await live.embedded_vision().analyse(data, timeout=self.limits.frame_timeout)
         except live.VisionBusy:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core.emotions import EMOTIONS
+# Imported here, at server start, not on a first frame inside the event loop.
+from vision.pipeline import FaceResult, FrameAnalysis, analyse_frame, warm_up
+from vision.smoothing import MoodSmoother
 
 TEXT_MESSAGE_TYPES = ("ping", "manual_mood")
 
@@ -147,8 +150,6 @@ class EmbeddedVision:
     """
 
     def __init__(self, threads: int, backlog: int):
-        from vision.pipeline import warm_up
-
         self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="vision")
         self.backlog = max(1, backlog)
         self.pending = 0
@@ -172,8 +173,6 @@ class EmbeddedVision:
         Raises ``VisionBusy`` (no room), ``TimeoutError`` (no answer within ``timeout`` seconds)
         or the pipeline's ``FrameError`` (not a usable image).
         """
-        from vision.pipeline import analyse_frame
-
         await asyncio.wrap_future(self.ready)
         self._reserve()
         try:
@@ -200,15 +199,11 @@ def embedded_vision() -> EmbeddedVision:
 
 def new_smoother():
     """The per-connection mood smoother; it lives in the consumer so vision workers stay stateless."""
-    from vision.smoothing import MoodSmoother
-
     return MoodSmoother()
 
 
 def analysis_from_dict(data: dict):
     """A worker's ``FrameAnalysis.to_dict()`` turned back into the object the smoother reads."""
-    from vision.pipeline import FaceResult, FrameAnalysis
-
     faces = [
         FaceResult(
             box=tuple(int(v) for v in face["box"]),

@@ -18,6 +18,9 @@ import time
 from asgiref.sync import sync_to_async
 from channels.consumer import AsyncConsumer
 
+from vision.errors import FrameError
+from vision.pipeline import analyse_frame, warm_up
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,9 +28,6 @@ class VisionFrameWorker(AsyncConsumer):
     ready = False
 
     async def vision_analyse(self, message):
-        from vision.errors import FrameError
-        from vision.pipeline import analyse_frame, warm_up
-
         if not VisionFrameWorker.ready:
             logger.info("Loading the vision models")
             await sync_to_async(warm_up, thread_sensitive=False)()

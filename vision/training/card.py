@@ -48,6 +48,12 @@ def draw_confusion(evaluation: Evaluation, path: Path, title: str) -> Path:
     return path
 
 
+def _network_parameters(model) -> int:
+    """Parameters of the network, leaving out the constant mirror of a mirror-averaged model."""
+    mirror = [layer for layer in model.layers if layer.name == "mirror"]
+    return model.count_params() - sum(layer.count_params() for layer in mirror)
+
+
 def _recall_table(evaluations: list[tuple[str, Evaluation]]) -> list[str]:
     header = "| model | accuracy | " + " | ".join(EMOTIONS) + " |"
     rows = [header, "|" + "---|" * (len(EMOTIONS) + 2)]
@@ -63,6 +69,7 @@ def write_model_card(result, command: str, latency_ms: float | None = None) -> P
     out = Path(cfg.out)
     card = out.with_suffix(".md")
     model = result.model
+    width = model.input_shape[2]
     lines = [
         f"# {out.name}",
         "",
@@ -78,11 +85,14 @@ def write_model_card(result, command: str, latency_ms: float | None = None) -> P
         command,
         "```",
         "",
-        f"- start: `{cfg.init}`; {model.count_params():,} parameters"
-        + ("; the saved model averages the network's outputs on the face and its mirror image" if cfg.flip_average else ""),
+        f"- start: `{cfg.init}`; {_network_parameters(model):,} parameters in the network"
+        + (f"; the saved model averages the network's outputs on the face and its mirror image (a fixed "
+           f"{width}×{width} mirror matrix adds {width * width:,} constant weights to the file)" if cfg.flip_average else ""),
         f"- training data: `{cfg.data_dir}`, {sum(result.train_counts.values()):,} images "
         f"({', '.join(f'{e} {n}' for e, n in result.train_counts.items())}); validation split "
-        f"{cfg.val_split:g} of it, stratified: {sum(result.val_counts.values()):,} images",
+        f"{cfg.val_split:g} of it, stratified: {sum(result.val_counts.values()):,} images"
+        + (" (the shipped model was trained on all of FER2013 train, so these images are not unseen by the "
+           "starting point: validation accuracy here only monitors the run)" if cfg.init == "fer_mini_xception" else ""),
         f"- augmentation: {'mirror, ±10° rotation, ±10% shift, ±10% zoom, ±25% brightness and contrast' if cfg.augment else 'none'}",
         f"- class weights ({cfg.class_weighting}): {', '.join(f'{e} {w:.2f}' for e, w in result.weights.items())}",
         f"- optimiser: Adam, learning rate {cfg.resolved_learning_rate():g}, "

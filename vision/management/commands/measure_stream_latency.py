@@ -10,7 +10,6 @@ import asyncio
 import io
 import statistics
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
@@ -175,3 +174,9 @@ class Command(BaseCommand):
             f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms "
             f"(vision itself p50 {percentile(server, 50):.1f} ms)"
         ))
+        # What the stream adds to the vision work: websocket, consumer, thread pool or Redis and worker.
+        overhead = [total - vision for s in streams for total, vision in zip(s.latencies_ms, s.server_ms)]
+        self.stdout.write(
+            f"transport and queueing beyond the vision work: p50 {percentile(overhead, 50):.1f} ms, "
+            f"p95 {percentile(overhead, 95):.1f} ms"
+        )
