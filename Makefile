@@ -18,7 +18,7 @@ install: $(VENV)/.installed $(EMOTION_MODEL) node_modules/.installed
 
 # Browser libraries (Chart.js) from the npm registry, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
+	scripts/install-system-packages.sh --npm
 	npm ci --no-audit --no-fund
 	touch $@
 
