@@ -7,17 +7,18 @@ vector arithmetic.
 
 import math
 import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from core.emotions import EMOTIONS, HAPPY, WARRINER_VAD
 from recommender.clustering import complete, fit_dominance, standardise
 from recommender.models import CatalogueState, Cluster, Clustering, Rating, Track, Video
-from recommender.vad import EMOTION_MEAN, EMOTION_SD, _moments, map_between, nearest_emotion
+from recommender.vad import EMOTION_MEAN, EMOTION_SD, moments, map_between, nearest_emotion
 
 STRATEGIES = ("match", "lift", "iso")
 # Where "lift" and "iso" head: agitated moods towards calm (Warriner's "calm"), the rest towards happy.
@@ -142,7 +143,7 @@ def video_index(videos_version: int | None = None) -> VideoIndex:
             vad = np.array([(r[1], r[2], 5.0 if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
             ids = np.array([r[0] for r in rows], dtype=np.int64)
             _video_index = VideoIndex(key=key, ids=ids, position={int(t): i for i, t in enumerate(ids)}, vad=vad,
-                                      moments=_moments(vad.tolist()) if len(rows) else None, rows=rows)
+                                      moments=moments(vad.tolist()) if len(rows) else None, rows=rows)
         return _video_index
 
 
@@ -181,15 +182,36 @@ class Taste:
     neighbour_likes: dict  # track id → summed similarity of listeners who liked it
     artist_names: dict  # casefolded → display name
     n_ratings: int
+    boost_for: tuple = ()  # (index key, per-track boost) for the index it was last computed on
 
     @property
     def personalised(self) -> bool:
         return self.n_ratings > 0
 
 
+# user id → (their ratings' stamp, when computed, Taste). The listener's own ratings are checked
+# on every call; what similar listeners liked may be up to TASTE_TTL_S old.
+_tastes: dict = {}
+TASTE_TTL_S = 60.0
+MAX_CACHED_TASTES = 2000
+
+
 def taste_of(user) -> Taste | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    stamp = tuple(Rating.objects.filter(user=user).order_by().aggregate(n=Count("id"), last=Max("updated_at")).values())
+    cached = _tastes.get(user.pk)
+    now = time.monotonic()
+    if cached and cached[0] == stamp and now - cached[1] < TASTE_TTL_S:
+        return cached[2]
+    taste = _compute_taste(user)
+    if len(_tastes) >= MAX_CACHED_TASTES:
+        _tastes.clear()
+    _tastes[user.pk] = (stamp, now, taste)
+    return taste
+
+
+def _compute_taste(user) -> Taste:
     ratings = list(Rating.objects.filter(user=user).order_by().values_list("track_id", "video_id", "value", "track__artist",
                                                                 "track__genre"))
     taste = Taste(set(), set(), set(), Counter(), set(), Counter(), {}, {}, len(ratings))
@@ -290,6 +312,8 @@ def _taste_boost(index: TrackIndex, taste: Taste | None) -> np.ndarray | None:
     """Per track, how far the listener's taste moves it up (or down) the pool, as a share of the pool."""
     if not (taste and taste.personalised):
         return None
+    if taste.boost_for and taste.boost_for[0] == index.key:
+        return taste.boost_for[1]
     liked = [index.artist_codes[a] for a in taste.liked_artists if a in index.artist_codes]
     disliked = [index.artist_codes[a] for a in taste.disliked_artists if a in index.artist_codes]
     liked_genres = [index.genre_codes[g] for g in taste.liked_genres if g in index.genre_codes]
@@ -299,6 +323,7 @@ def _taste_boost(index: TrackIndex, taste: Taste | None) -> np.ndarray | None:
         rows = [index.position[t] for t in taste.neighbour_likes if t in index.position]
         weights = [min(1.0, taste.neighbour_likes[int(index.ids[r])]) for r in rows]
         boost[rows] += NEIGHBOUR_BOOST * np.array(weights)
+    taste.boost_for = (index.key, boost)
     return boost
 
 
@@ -433,8 +458,13 @@ def _pick_videos(index: VideoIndex, target, emotion, strategy, taste, limit) -> 
     return chosen
 
 
+def forget_tastes() -> None:
+    _tastes.clear()
+
+
 def reset_indexes() -> None:
     """Forget the in-process indexes (tests swap databases under them)."""
     global _track_index, _video_index
     with _lock:
         _track_index = _video_index = None
+        _tastes.clear()

@@ -36,14 +36,15 @@ def unit_to_warriner(x: float) -> float:
     return SCALE_MIN + (SCALE_MAX - SCALE_MIN) * x
 
 
-def _moments(points) -> tuple[list[float], list[float]]:
+def moments(points) -> tuple[list[float], list[float]]:
+    """Per-dimension mean and (population) standard deviation of a set of points."""
     columns = list(zip(*points))
     means = [sum(c) / len(c) for c in columns]
     sds = [max(1e-6, (sum((x - m) ** 2 for x in c) / len(c)) ** 0.5) for c, m in zip(columns, means)]
     return means, sds
 
 
-EMOTION_MEAN, EMOTION_SD = _moments(list(WARRINER_VAD.values()))
+EMOTION_MEAN, EMOTION_SD = moments(list(WARRINER_VAD.values()))
 
 
 def map_between(vad, source: tuple[list[float], list[float]], target: tuple[list[float], list[float]]):

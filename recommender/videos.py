@@ -9,9 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from core.emotions import WARRINER_VAD
 from recommender.models import CatalogueState, Video
-from recommender.vad import EMOTION_MEAN, EMOTION_SD, _moments, lexicon, map_between, nearest_emotion, text_vad
+from recommender.vad import EMOTION_MEAN, EMOTION_SD, moments, lexicon, map_between, nearest_emotion, text_vad
 
 # AudioSet's seven music-mood classes: human labels for real YouTube clips.
 AUDIOSET_MOODS = {
@@ -134,7 +133,7 @@ def label_emotions(all_fields) -> None:
     points = [(f["valence"], f["arousal"], f["dominance"]) for f in all_fields]
     if not points:
         return
-    videos = _moments(points)
+    videos = moments(points)
     for fields, point in zip(all_fields, points):
         fields["emotion"] = nearest_emotion(*map_between(point, videos, (EMOTION_MEAN, EMOTION_SD)))
 
@@ -232,8 +231,8 @@ def mood_agreement() -> dict:
             continue
         clips.append((vad, segment["moods"]))
     # Compared as z-scores within each set (clips vs the seven mood words), as for recommendations.
-    clip_moments = _moments([vad for vad, _ in clips]) if clips else None
-    mood_moments = _moments(list(coordinates.values()))
+    clip_moments = moments([vad for vad, _ in clips]) if clips else None
+    mood_moments = moments(list(coordinates.values()))
     for vad, human in clips:
         scored += 1
         label_counts.update(human)
@@ -254,12 +253,5 @@ def mood_agreement() -> dict:
         "majority_label": majority[0],
         "majority_baseline": majority[1] / scored if scored else 0.0,
         "per_mood": {m: (per_mood_agree[m], per_mood[m]) for m in AUDIOSET_MOODS.values() if per_mood[m]},
-        "emotion_of_moods": {m: _nearest_basic(coordinates[m]) for m in coordinates},
+        "emotion_of_moods": {m: nearest_emotion(*coordinates[m]) for m in coordinates},
     }
-
-
-def _nearest_basic(vad) -> str:
-    return nearest_emotion(*vad)
-
-
-__all__ = ["import_videos", "mood_agreement", "AUDIOSET_MOODS", "WARRINER_VAD"]

@@ -14,7 +14,7 @@ from recommender.models import Clustering, ClusterMembership, Track
 from recommender.selectors import recommend
 from recommender.services import import_catalogue
 from recommender.tasks import refresh_clustering
-from tests.rec_fixtures import DEEZER_TEST, MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, import_small_catalogue
+from tests.rec_fixtures import MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, import_small_catalogue
 
 
 class ClusteringTest(FreshIndexMixin, TestCase):

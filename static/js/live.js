@@ -24,7 +24,7 @@
   const state = {
     socket: null, backoff: BACKOFF_START_MS, reconnectTimer: null,
     stream: null, paused: false,
-    inFlight: false, inFlightTimer: null, nextFrameTimer: null, lastSentAt: 0,
+    inFlight: false, inFlightTimer: null, nextFrameTimer: null, lastSentAt: 0, frameInterval: FRAME_INTERVAL_MS,
     mood: null, moodSource: null, strategy: "match", recsKey: null, recsRequest: 0,
   };
 
@@ -101,6 +101,10 @@
     switch (message.type) {
       case "hello":
         root.dataset.mode = message.mode || "";
+        if (message.limits && message.limits.max_frames_per_second > 0) {
+          // Stay under the server's rate limit whatever it is set to.
+          state.frameInterval = Math.max(FRAME_INTERVAL_MS, 1000 / message.limits.max_frames_per_second);
+        }
         break;
       case "analysis":
         showAnalysis(message);
@@ -220,7 +224,7 @@
     clearTimeout(state.inFlightTimer);
     if (!state.inFlight) return;
     state.inFlight = false;
-    const wait = Math.max(0, FRAME_INTERVAL_MS - (performance.now() - state.lastSentAt));
+    const wait = Math.max(0, state.frameInterval - (performance.now() - state.lastSentAt));
     scheduleFrame(wait);
   }
 

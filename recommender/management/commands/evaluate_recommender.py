@@ -9,7 +9,7 @@ from django.test import override_settings
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.clustering import complete
 from recommender.models import Clustering, Track
-from recommender.selectors import STRATEGIES, recommend, reset_indexes, targets, track_index
+from recommender.selectors import STRATEGIES, forget_tastes, recommend, reset_indexes, targets, track_index
 from recommender.simulation import simulate_listeners
 
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
                 target = sorted(sim.held_out_likes)[0]
                 emotion = index.cluster_emotions[int(index.cluster[index.position[target]])]
                 for bucket, user, cf in ((plain, None, True), (personal, sim.user, True), (personal_no_cf, sim.user, False)):
+                    forget_tastes()  # each variant computes the listener's taste under its own settings
                     with override_settings(RECOMMENDER_CF_MIN_RATINGS=10**9 if not cf else settings.RECOMMENDER_CF_MIN_RATINGS):
                         tracks = recommend(emotion=emotion, user=user, video_limit=0)["tracks"]
                     bucket.append(sum(t["id"] in sim.held_out_likes for t in tracks) / 10)
