@@ -3,6 +3,13 @@ import pytest
 from tests.servers import RedisServer
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Full-strength PBKDF2 costs about half a second per user created; tests create thousands.
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     server = RedisServer().start()
