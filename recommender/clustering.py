@@ -181,11 +181,14 @@ def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True)
             clustering.save(update_fields=["is_active", "duration_s"])
         stages["write + swap"] = time.perf_counter() - started - sum(stages.values())
     except Exception as exc:
-        Clustering.objects.create(
-            k=k, status=Clustering.Status.FAILED, trigger=trigger[:40], error=f"{type(exc).__name__}: {exc}"[:2000],
-            duration_s=round(time.perf_counter() - started, 3),
-        )
         logger.exception("Re-clustering failed; the previous clustering keeps serving")
+        try:  # a record for the admin; if the database itself is what failed, the log has it
+            Clustering.objects.create(
+                k=k, status=Clustering.Status.FAILED, trigger=trigger[:40], error=f"{type(exc).__name__}: {exc}"[:2000],
+                duration_s=round(time.perf_counter() - started, 3),
+            )
+        except Exception:
+            logger.exception("Could not record the failed re-clustering")
         raise
     _prune_old()
     clustering.stage_seconds = stages  # for the benchmark's breakdown; not stored

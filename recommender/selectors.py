@@ -51,11 +51,12 @@ class TrackIndex:
     genre_codes: dict
     rows: list  # payload tuples
     songs: list  # (artist, "artist|title"), casefolded: the artist cap and duplicate songs across sources
+    song_rows: dict  # "artist|title" → rows with that song (one per source that has it)
 
 
 @dataclass
 class VideoIndex:
-    key: tuple
+    key: int  # the videos' catalogue version
     ids: np.ndarray
     position: dict
     vad: np.ndarray
@@ -118,6 +119,10 @@ def _build_track_index(key, clustering_id) -> TrackIndex:
     artist_code = np.array([artist_codes.setdefault(r[5].casefold(), len(artist_codes)) for r in rows], dtype=np.int64)
     genre_code = np.array([genre_codes.setdefault(r[6], len(genre_codes) - 1) for r in rows], dtype=np.int64)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
+    songs = [(r[5].casefold(), f"{r[5].casefold()}|{r[4].casefold()}") for r in rows]
+    song_rows = defaultdict(list)
+    for row, (_, song) in enumerate(songs):
+        song_rows[song].append(row)
     return TrackIndex(
         key=key, clustering_id=clustering["id"] if clustering else None, scaler=scaler, ids=ids,
         position={int(t): i for i, t in enumerate(ids)}, z=z, zcols=tuple(np.ascontiguousarray(z[:, i]) for i in range(3)),
@@ -126,7 +131,7 @@ def _build_track_index(key, clustering_id) -> TrackIndex:
         outside_cluster={e: OUTSIDE_CLUSTER_PENALTY**2 * ~np.isin(cluster, own) for e, own in emotion_clusters.items() if own},
         artist_code=artist_code, genre_code=genre_code,
         artist_codes=artist_codes, genre_codes=genre_codes, rows=rows,
-        songs=[(r[5].casefold(), f"{r[5].casefold()}|{r[4].casefold()}") for r in rows],
+        songs=songs, song_rows=song_rows,
     )
 
 
@@ -174,6 +179,7 @@ def targets(strategy: str, start: tuple, emotion: str, n: int) -> list[tuple]:
 @dataclass
 class Taste:
     rated_tracks: set
+    rated_songs: set  # "artist|title", casefolded: the same song from another source counts as rated
     disliked_videos: set
     rated_videos: set
     liked_artists: Counter  # casefolded artist → likes
@@ -213,16 +219,17 @@ def taste_of(user) -> Taste | None:
 
 def _compute_taste(user) -> Taste:
     ratings = list(Rating.objects.filter(user=user).order_by().values_list("track_id", "video_id", "value", "track__artist",
-                                                                "track__genre"))
-    taste = Taste(set(), set(), set(), Counter(), set(), Counter(), {}, {}, len(ratings))
+                                                                "track__genre", "track__title"))
+    taste = Taste(set(), set(), set(), set(), Counter(), set(), Counter(), {}, {}, len(ratings))
     mine = {}
-    for track_id, video_id, value, artist, genre in ratings:
+    for track_id, video_id, value, artist, genre, title in ratings:
         if video_id:
             taste.rated_videos.add(video_id)
             if value < 0:
                 taste.disliked_videos.add(video_id)
             continue
         taste.rated_tracks.add(track_id)
+        taste.rated_songs.add(f"{(artist or '').casefold()}|{(title or '').casefold()}")
         mine[track_id] = value
         folded = (artist or "").casefold()
         taste.artist_names.setdefault(folded, artist)
@@ -366,8 +373,10 @@ def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> l
     squared = _squared_distances(index, distinct)
     if strategy == "match" and emotion in index.outside_cluster:
         squared += index.outside_cluster[emotion]
-    rated = taste.rated_tracks if taste else set()
-    squared[:, [index.position[t] for t in rated if t in index.position]] = np.inf
+    if taste:
+        rated_rows = [index.position[t] for t in taste.rated_tracks if t in index.position]
+        rated_rows += [row for song in taste.rated_songs for row in index.song_rows.get(song, ())]
+        squared[:, rated_rows] = np.inf
     # Only the songs nearest the mood are re-ranked with the listener's taste: taste never overrides mood.
     # iso's steps share the pool, so that taste cannot turn the walk into a jump.
     pool_size = min(len(index.ids), max(limit * 5, settings.RECOMMENDER_POOL // len(distinct)))

@@ -216,7 +216,7 @@ def mood_agreement() -> dict:
     """
     segments = audioset_mood_segments()
     coordinates = _mood_coordinates()
-    scored = agree = valence_agree = no_words = 0
+    scored = agree = valence_agree = no_words = positive = 0
     per_mood: Counter = Counter()
     per_mood_agree: Counter = Counter()
     label_counts: Counter = Counter()
@@ -244,12 +244,14 @@ def mood_agreement() -> dict:
             per_mood_agree[mood] += hit
         human_positive = sum(m in POSITIVE_MOODS for m in human) >= len(human) / 2
         valence_agree += (vad[0] >= 5.0) == human_positive
+        positive += human_positive
     majority = label_counts.most_common(1)[0] if label_counts else ("", 0)
     return {
         "clips_scored": scored,
         "clips_without_mood_words": no_words,
         "agreement": agree / scored if scored else 0.0,
         "valence_sign_agreement": valence_agree / scored if scored else 0.0,
+        "positive_share": positive / scored if scored else 0.0,
         "majority_label": majority[0],
         "majority_baseline": majority[1] / scored if scored else 0.0,
         "per_mood": {m: (per_mood_agree[m], per_mood[m]) for m in AUDIOSET_MOODS.values() if per_mood[m]},

@@ -1,5 +1,7 @@
 """Recommender test helpers: a small catalogue imported from the real shared files."""
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +32,13 @@ def import_small_catalogue(*, videos: bool = False, k: int = 7):
 def write_csv(tmp_dir: Path, name: str, text: str) -> Path:
     path = Path(tmp_dir) / name
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def temporary_dir(test) -> Path:
+    """A temporary folder removed when the test ends."""
+    path = Path(tempfile.mkdtemp(prefix="emotunes-rec-"))
+    test.addCleanup(shutil.rmtree, path, ignore_errors=True)
     return path
 
 

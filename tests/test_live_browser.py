@@ -20,11 +20,16 @@ from tests.browser import launch_chromium, server_env, start_daphne, start_visio
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# Generous: on a busy 2-core machine a cold Daphne can take seconds for its first answers.
-expect.set_options(timeout=30_000)
-
 SHARED_CATALOGUE = "catalogue/spotify_moods_686.csv"
 MUSICCAPS_CLIPS = 800  # a real subset: enough clips for every mood, quick to import
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    # On a busy 2-core machine a cold Daphne can take seconds for its first answers.
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for other modules
 
 
 @pytest.fixture(scope="session")

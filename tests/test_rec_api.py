@@ -61,6 +61,13 @@ class RecommendationsEndpointTest(FreshIndexMixin, BaseTestCase):
         self.assertEqual(self.client.post(URL, {"emotion": "sad"}).status_code, 405)
 
 
+class EmptyCatalogueTest(FreshIndexMixin, BaseTestCase):
+    def test_before_any_import_the_answer_is_empty_not_an_error(self):
+        response = self.client.get(URL, {"emotion": "happy", "strategy": "iso"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual((response.json()["tracks"], response.json()["videos"], response.json()["clustering"]), ([], [], None))
+
+
 class RatingsEndpointTest(FreshIndexMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):

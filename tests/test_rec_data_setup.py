@@ -1,19 +1,17 @@
 """`make data`: imports the shared catalogues and videos, builds clusters, and is quick when nothing changed."""
 
 import io
-import tempfile
 from pathlib import Path
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from recommender.models import Clustering, Track
-from tests.rec_fixtures import DATA, FreshIndexMixin
+from tests.rec_fixtures import DATA, FreshIndexMixin, temporary_dir
 
 
-def small_data_dir() -> Path:
+def small_data_dir(root: Path) -> Path:
     """A data folder of links to two real catalogues and the lexicons (no videos): quick to import."""
-    root = Path(tempfile.mkdtemp())
     (root / "catalogue").mkdir()
     for name in ("muse_v3_head.csv", "spotify_moods_686.csv"):
         (root / "catalogue" / name).symlink_to(DATA / "catalogue" / name)
@@ -23,7 +21,7 @@ def small_data_dir() -> Path:
 
 class LoadSharedDataTest(FreshIndexMixin, TestCase):
     def test_imports_clusters_then_skips_until_a_source_changes(self):
-        data, var = small_data_dir(), Path(tempfile.mkdtemp())
+        data, var = small_data_dir(temporary_dir(self)), temporary_dir(self)
         with override_settings(EMOTUNES_DATA_DIR=data, VAR_DIR=var):
             out = io.StringIO()
             call_command("load_shared_data", stdout=out, stderr=io.StringIO())

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from django.test import TestCase
 
 from recommender.importers import FormatError, import_tracks, song_key
 from recommender.models import Track
-from tests.rec_fixtures import DEEZER_TEST, MUSE_SAMPLE, MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, write_csv
+from tests.rec_fixtures import DEEZER_TEST, MUSE_SAMPLE, MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, temporary_dir, write_csv
 
 MUSE_HEADER = "track,artist,seeds,number_of_emotion_tags,valence_tags,arousal_tags,dominance_tags,mbid,spotify_id,genre"
 
@@ -25,7 +24,7 @@ def rows_of(path: Path) -> list[dict]:
 class ImportFormatsTest(FreshIndexMixin, TestCase):
     def setUp(self):
         super().setUp()
-        self.tmp = Path(tempfile.mkdtemp())
+        self.tmp = temporary_dir(self)
 
     def test_muse_v3_head_keeps_warriner_vad_tags_and_ids(self):
         report = import_tracks(MUSE_V3_HEAD)
@@ -121,7 +120,7 @@ class BadRowsTest(FreshIndexMixin, TestCase):
         self.assertEqual(Track.objects.get().valence, 7)
 
     def test_command_prints_progress_line_errors_and_summary(self):
-        path = write_csv(Path(tempfile.mkdtemp()), "bad.csv", f"{MUSE_HEADER}\nFine,A,[],1,6,5,5,,,\nBad,B,[],1,0.5,5,5,,,\n")
+        path = write_csv(temporary_dir(self), "bad.csv", f"{MUSE_HEADER}\nFine,A,[],1,6,5,5,,,\nBad,B,[],1,0.5,5,5,,,\n")
         out, err = io.StringIO(), io.StringIO()
         call_command("import_catalogue", str(path), "--no-refresh", stdout=out, stderr=err)
         self.assertIn(f"{path}, line 3: valence_tags 0.5 is outside 1–9", err.getvalue())
@@ -129,7 +128,7 @@ class BadRowsTest(FreshIndexMixin, TestCase):
         self.assertIn("2 rows, 1 new, 0 updated, 0 unchanged, 1 rejected", out.getvalue())
 
     def test_command_refuses_an_unreadable_file(self):
-        path = write_csv(Path(tempfile.mkdtemp()), "odd.csv", "x,y\n1,2\n")
+        path = write_csv(temporary_dir(self), "odd.csv", "x,y\n1,2\n")
         with pytest.raises(CommandError):
             call_command("import_catalogue", str(path), "--no-refresh", stdout=io.StringIO(), stderr=io.StringIO())
 
