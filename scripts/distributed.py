@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from emotunes.localservers import PostgresServer, RedisServer, wait_for_port  # noqa: E402
 
 PYTHON = sys.executable
-VISION_CHANNEL = os.environ.get("VISION_CHANNEL", "vision-frames")
+# The same variable and default as settings.LIVE_VISION_CHANNEL: the consumers send to it, the workers listen on it.
+VISION_CHANNEL = os.environ.get("LIVE_VISION_CHANNEL", "vision-frames")
 
 
 @dataclass
@@ -60,6 +61,8 @@ def parse_args():
     parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--postgres-port", type=int, default=5439)
     parser.add_argument("--state-dir", type=Path, default=ROOT / "var" / "distributed")
+    parser.add_argument("--load-data", action="store_true",
+                        help="import the shared catalogues and build the clusters first (quick when already done)")
     parser.add_argument("--no-beat", action="store_true", help="leave Celery beat out (another host runs it)")
     parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
     return parser.parse_args()
@@ -84,7 +87,7 @@ def main() -> int:
     args.state_dir.mkdir(parents=True, exist_ok=True)
     log_dir = args.state_dir / "logs"
     log_dir.mkdir(exist_ok=True)
-    env = dict(os.environ, VISION_MODE="workers", VISION_CHANNEL=VISION_CHANNEL, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, VISION_MODE="workers", LIVE_VISION_CHANNEL=VISION_CHANNEL, PYTHONUNBUFFERED="1")
     roles = roles_for(args)
 
     if args.print_commands:
@@ -104,6 +107,8 @@ def main() -> int:
     print(f"REDIS_URL={env['REDIS_URL']}\nDATABASE_URL={env['DATABASE_URL']}", flush=True)
 
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
+    if args.load_data:
+        subprocess.run([PYTHON, "manage.py", "load_shared_data"], cwd=ROOT, env=env, check=True)
 
     stopping = False
 
