@@ -18,7 +18,7 @@ from django.db.models import Count, Max
 from core.emotions import EMOTIONS, HAPPY, WARRINER_VAD
 from recommender.clustering import complete, fit_dominance, standardise
 from recommender.models import CatalogueState, Cluster, Clustering, Rating, Track, Video
-from recommender.vad import EMOTION_MEAN, EMOTION_SD, moments, map_between, nearest_emotion
+from recommender.vad import EMOTION_MEAN, EMOTION_SD, SCALE_MID, map_between, moments, nearest_emotion, word_vad
 
 STRATEGIES = ("match", "lift", "iso")
 # Where "lift" and "iso" head: agitated moods towards calm (Warriner's "calm"), the rest towards happy.
@@ -407,6 +407,22 @@ def _pick_tracks(index: TrackIndex, steps, emotion, strategy, taste, limit) -> l
     return chosen
 
 
+def _tags_agreeing_with(tags, emotion: str) -> list[str]:
+    """The listener tags on the same side of pleasant/unpleasant as the emotion.
+
+    A song can sit near an emotion by its numbers yet carry a tag that says otherwise (a
+    "sad" label on a bright-sounding track); quoting that tag as the reason would read as
+    a contradiction.
+    """
+    side = WARRINER_VAD[emotion][0] - SCALE_MID
+    agreeing = []
+    for tag in tags:
+        vad = word_vad(tag.lower())
+        if vad is not None and (vad[0] - SCALE_MID) * side > 0:
+            agreeing.append(tag)
+    return agreeing
+
+
 def _describe(vad) -> str:
     return f"valence {vad[0]:.1f}, arousal {vad[1]:.1f}"
 
@@ -417,7 +433,9 @@ def _track_payload(index, row, target, emotion, strategy, taste, position, n) ->
     cluster = int(index.cluster[row])
     in_cluster = cluster >= 0 and cluster in index.emotion_clusters.get(emotion, [])
     if strategy == "match":
-        reason = f"Fits {emotion}" + (f": tagged {', '.join(tags[:3])}" if tags else f" ({_describe((valence, arousal))})")
+        agreeing = _tags_agreeing_with(tags, emotion)
+        reason = f"Fits {emotion}" + (f": tagged {', '.join(agreeing[:3])}" if agreeing
+                                      else f" ({_describe((valence, arousal))})")
     elif strategy == "lift":
         reason = f"A step from {emotion} towards {goal_name(emotion)} ({_describe((valence, arousal))})"
     else:

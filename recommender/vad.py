@@ -109,7 +109,7 @@ def lexicon() -> dict[str, tuple[float, float, float]]:
     return words
 
 
-def _lookup(word: str) -> tuple[float, float, float] | None:
+def word_vad(word: str) -> tuple[float, float, float] | None:
     words = lexicon()
     # Crude lemmatising: the norms list lemmas ("relax"), captions inflect them ("relaxing").
     candidates = [word]
@@ -138,7 +138,7 @@ def text_vad(*texts: str) -> tuple[tuple[float, float, float] | None, list[str]]
         for word in re.findall(r"[a-z]+", text.lower()):
             if word in _NOT_MOOD or len(word) < 3:
                 continue
-            vad = _lookup(word)
+            vad = word_vad(word)
             if vad is None or salience(vad) < MOOD_WORD_MIN_SALIENCE:
                 continue
             weight = salience(vad)
