@@ -13,6 +13,7 @@ REDIS_URL and DATABASE_URL pointing at the shared servers.
 """
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -82,6 +83,17 @@ def roles_for(args) -> list[Role]:
     return roles
 
 
+def write_pids(path: Path, roles: list[Role], servers: list) -> None:
+    """Role → process id, for `scripts/load_test.py --pids` (memory per process of this set-up only)."""
+    pids = {role.name: role.process.pid for role in roles if role.process}
+    for server in servers:
+        if isinstance(server, RedisServer) and server.process:
+            pids["redis"] = server.process.pid
+        elif isinstance(server, PostgresServer) and (server.datadir / "postmaster.pid").exists():
+            pids["postgres"] = int((server.datadir / "postmaster.pid").read_text().split()[0])
+    path.write_text(json.dumps(pids, indent=1))
+
+
 def main() -> int:
     args = parse_args()
     args.state_dir.mkdir(parents=True, exist_ok=True)
@@ -122,6 +134,8 @@ def main() -> int:
     for role in roles:
         role.start(env, log_dir)
         print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
+    pids_file = args.state_dir / "pids.json"
+    write_pids(pids_file, roles, servers)
     wait_for_port(args.port, timeout=120, host=args.host)
     print(f"EmoTunes is up on http://{args.host}:{args.port}/ — logs in {log_dir}", flush=True)
 
@@ -140,6 +154,7 @@ def main() -> int:
                     role.restarts += 1
                     role.next_start = 0.0
                     role.start(env, log_dir)
+                    write_pids(pids_file, roles, servers)
                     print(f"restarted {role.name} (pid {role.process.pid})", flush=True)
     finally:
         print("stopping…", flush=True)
@@ -153,6 +168,7 @@ def main() -> int:
                     os.killpg(role.process.pid, signal.SIGKILL)
         for server in servers:
             server.stop()
+        pids_file.unlink(missing_ok=True)
     return 0
 
 

@@ -47,6 +47,7 @@ def face_frames(count: int = 8) -> list[bytes]:
 @dataclass
 class Tally:
     latencies_ms: list = field(default_factory=list)
+    vision_ms: list = field(default_factory=list)  # the pipeline's own timings_ms.total of each answer
     answered: int = 0
     dropped: int = 0
     errors: int = 0
@@ -83,6 +84,7 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
                     if kind == "analysis":
                         tally.answered += 1
                         tally.latencies_ms.append((time.monotonic() - tick) * 1000)
+                        tally.vision_ms.append(float(message.get("timings_ms", {}).get("total", float("nan"))))
                         break
                     if kind == "dropped":
                         tally.dropped += 1
@@ -96,7 +98,72 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
         tally.error(f"{type(exc).__name__}: {exc}")
 
 
-def process_memory() -> dict[str, list[float]]:
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0) / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def role_pids(pids_file: Path | None) -> dict[str, list[int]]:
+    """Each role's process ids (its own child processes included) from the launcher's pids.json."""
+    if pids_file is None or not pids_file.exists():
+        return {}
+    found: dict[str, list[int]] = {}
+    for role, pid in json.loads(pids_file.read_text()).items():
+        label = "vision-worker" if role.startswith("vision-") else role
+        todo = [pid]
+        while todo:
+            current = todo.pop()
+            found.setdefault(label, []).append(current)
+            try:
+                todo += _children(current)
+            except OSError:
+                continue
+    return found
+
+
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """User + system CPU seconds each role has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for label, ids in pids.items():
+        total = 0.0
+        for pid in ids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        used[label] = total
+    return used
+
+
+def role_memory(pids_file: Path) -> dict[str, list[float]]:
+    """RSS of each role the launcher wrote to ``pids_file``, the role's own child processes included."""
+    memory: dict[str, list[float]] = {}
+    for role, pid in json.loads(pids_file.read_text()).items():
+        label = "vision-worker" if role.startswith("vision-") else role
+        todo = [pid]
+        while todo:
+            current = todo.pop()
+            try:
+                memory.setdefault(label, []).append(_rss_mb(current))
+                todo += _children(current)
+            except OSError:
+                continue
+    return memory
+
+
+def process_memory(pids_file: Path | None = None) -> dict[str, list[float]]:
+    """Memory per process: of the launcher's roles when ``pids_file`` is given, else of every matching process."""
+    if pids_file is not None and pids_file.exists():
+        return role_memory(pids_file)
     memory: dict[str, list[float]] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -120,11 +187,16 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run_level(args, clients: int, frames: list[bytes]) -> dict:
     tally = Tally()
+    pids = role_pids(args.pids)
+    cpu_before = cpu_seconds(pids)
+    own_before = os.times()
     started = time.monotonic()
     deadline = started + args.duration
     await asyncio.gather(*(client(args.url, args.origin, frames, args.fps, deadline, tally, args.answer_timeout)
                            for _ in range(clients)))
     elapsed = time.monotonic() - started
+    cpu_after = cpu_seconds(pids)
+    own = os.times()
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -133,10 +205,15 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
         "offered_per_s": round(clients * args.fps, 1),
         "p50_ms": round(percentile(tally.latencies_ms, 50), 1),
         "p95_ms": round(percentile(tally.latencies_ms, 95), 1),
+        "vision_p50_ms": round(percentile(tally.vision_ms, 50), 1),
+        # Share of one core each role used during the level (1.0 = a whole core); 2 cores in all here.
+        "cpu_cores": {k: round((cpu_after[k] - cpu_before.get(k, 0.0)) / elapsed, 2) for k in cpu_after},
+        "cpu_cores_load_test": round((own.user + own.system - own_before.user - own_before.system) / elapsed, 2),
         "dropped": tally.dropped,
         "errors": tally.errors,
         "error_samples": tally.error_samples,
-        "memory_mb": {k: [round(v) for v in vs] for k, vs in process_memory().items()},
+        "memory_mb": {k: [round(v) for v in vs] for k, vs in process_memory(args.pids).items()},
+        "load_average": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -155,6 +232,8 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per client count (bounded)")
     parser.add_argument("--answer-timeout", type=float, default=10.0)
+    parser.add_argument("--pids", type=Path, default=None,
+                        help="the launcher's pids.json (var/distributed/pids.json): memory of its processes only")
     parser.add_argument("--label", default="", help="a name for this run in the output")
     parser.add_argument("--json", action="store_true", help="print one JSON line per level")
     args = parser.parse_args()
@@ -171,8 +250,9 @@ def main() -> int:
         else:
             memory = ", ".join(f"{k} {'/'.join(map(str, v))} MB" for k, v in sorted(result["memory_mb"].items()))
             print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered, "
-                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, dropped {result['dropped']}, "
-                  f"errors {result['errors']} | {memory}", flush=True)
+                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms), "
+                  f"dropped {result['dropped']}, cores used {result['cpu_cores']}, "
+                  f"errors {result['errors']} | {memory} | load average {result['load_average']}", flush=True)
             for sample in result["error_samples"]:
                 print(f"      error: {sample}")
         time.sleep(2)

@@ -55,7 +55,10 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
         try:
             with Image.open(io.BytesIO(data)) as other:
                 kind = other.format
-        except (UnidentifiedImageError, OSError, ValueError):
+        except Image.DecompressionBombError:
+            # A foreign format whose header claims billions of pixels (found by tests/test_hostile_frames.py).
+            raise UnsupportedFormat("Only JPEG, PNG or WebP frames are accepted.") from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             raise NotAnImage("The frame is not an image (expected JPEG, PNG or WebP bytes).") from None
         raise UnsupportedFormat(f"{kind} frames are not accepted; send JPEG, PNG or WebP.")
 
