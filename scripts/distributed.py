@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from emotunes.localservers import PostgresServer, RedisServer, wait_for_port  # noqa: E402
+from emotunes.localservers import PostgresServer, RedisServer, port_in_use, wait_for_port  # noqa: E402
 
 PYTHON = sys.executable
 # The same variable and default as settings.LIVE_VISION_CHANNEL: the consumers send to it, the workers listen on it.
@@ -65,6 +65,8 @@ def parse_args():
     parser.add_argument("--load-data", action="store_true",
                         help="import the shared catalogues and build the clusters first (quick when already done)")
     parser.add_argument("--no-beat", action="store_true", help="leave Celery beat out (another host runs it)")
+    parser.add_argument("--no-celery", action="store_true",
+                        help="leave the Celery worker and beat out (another host runs them)")
     parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
     return parser.parse_args()
 
@@ -73,10 +75,11 @@ def roles_for(args) -> list[Role]:
     roles = [
         Role("daphne", [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]),
         *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", VISION_CHANNEL]) for n in range(args.vision_workers)],
-        Role("celery-worker", [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO",
-                               "--concurrency", "1", "--hostname", "emotunes@%h"]),
     ]
-    if not args.no_beat:
+    if not args.no_celery:
+        roles.append(Role("celery-worker", [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO",
+                                            "--concurrency", "1", "--hostname", "emotunes@%h"]))
+    if not (args.no_beat or args.no_celery):
         beat_file = args.state_dir / "celerybeat-schedule"
         roles.append(Role("celery-beat", [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO",
                                           "--schedule", str(beat_file)]))
@@ -94,6 +97,30 @@ def write_pids(path: Path, roles: list[Role], servers: list) -> None:
     path.write_text(json.dumps(pids, indent=1))
 
 
+def stop_requested(signum, frame):
+    raise KeyboardInterrupt
+
+
+def supervise(roles: list[Role], env: dict[str, str], log_dir: Path, pids_file: Path, servers: list) -> None:
+    """Restart each role that exits, after a back-off doubling from 1 s to 30 s; returns only on Ctrl-C / SIGTERM."""
+    while True:
+        time.sleep(0.5)
+        now = time.monotonic()
+        for role in roles:
+            if role.process.poll() is None:
+                continue
+            if role.next_start == 0.0:
+                delay = min(30.0, 1.0 * 2 ** min(role.restarts, 5))
+                role.next_start = now + delay
+                print(f"{role.name} exited with {role.process.returncode}; restarting in {delay:.0f}s", flush=True)
+            elif now >= role.next_start:
+                role.restarts += 1
+                role.next_start = 0.0
+                role.start(env, log_dir)
+                write_pids(pids_file, roles, servers)
+                print(f"restarted {role.name} (pid {role.process.pid})", flush=True)
+
+
 def main() -> int:
     args = parse_args()
     args.state_dir.mkdir(parents=True, exist_ok=True)
@@ -107,56 +134,40 @@ def main() -> int:
             print(f"{role.name}: {' '.join(role.argv)}")
         return 0
 
+    if port_in_use(args.port, args.host):
+        sys.exit(f"{args.host}:{args.port} is already in use; pass --port")
+    # SIGTERM stops the set-up like Ctrl-C at any moment, start-up included: nothing is left running.
+    signal.signal(signal.SIGTERM, stop_requested)
     servers = []
-    if "REDIS_URL" not in os.environ:
-        redis = RedisServer(port=args.redis_port, directory=args.state_dir / "redis").start()
-        servers.append(redis)
-        env["REDIS_URL"] = redis.url
-    if "DATABASE_URL" not in os.environ:
-        postgres = PostgresServer(directory=args.state_dir / "postgres", port=args.postgres_port).start()
-        servers.append(postgres)
-        env["DATABASE_URL"] = postgres.url
-    print(f"REDIS_URL={env['REDIS_URL']}\nDATABASE_URL={env['DATABASE_URL']}", flush=True)
-
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
-    if args.load_data:
-        subprocess.run([PYTHON, "manage.py", "load_shared_data"], cwd=ROOT, env=env, check=True)
-
-    stopping = False
-
-    def request_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-
-    for role in roles:
-        role.start(env, log_dir)
-        print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
     pids_file = args.state_dir / "pids.json"
-    write_pids(pids_file, roles, servers)
-    wait_for_port(args.port, timeout=120, host=args.host)
-    print(f"EmoTunes is up on http://{args.host}:{args.port}/ — logs in {log_dir}", flush=True)
-
     try:
-        while not stopping:
-            time.sleep(0.5)
-            now = time.monotonic()
-            for role in roles:
-                if role.process.poll() is None:
-                    continue
-                if role.next_start == 0.0:
-                    delay = min(30.0, 1.0 * 2 ** min(role.restarts, 5))
-                    role.next_start = now + delay
-                    print(f"{role.name} exited with {role.process.returncode}; restarting in {delay:.0f}s", flush=True)
-                elif now >= role.next_start:
-                    role.restarts += 1
-                    role.next_start = 0.0
-                    role.start(env, log_dir)
-                    write_pids(pids_file, roles, servers)
-                    print(f"restarted {role.name} (pid {role.process.pid})", flush=True)
+        if "REDIS_URL" not in os.environ:
+            redis = RedisServer(port=args.redis_port, directory=args.state_dir / "redis")
+            servers.append(redis.start())
+            env["REDIS_URL"] = redis.url
+        if "DATABASE_URL" not in os.environ:
+            postgres = PostgresServer(directory=args.state_dir / "postgres", port=args.postgres_port)
+            servers.append(postgres)
+            postgres.start()
+            env["DATABASE_URL"] = postgres.url
+        print(f"REDIS_URL={env['REDIS_URL']}\nDATABASE_URL={env['DATABASE_URL']}", flush=True)
+
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
+        if args.load_data:
+            subprocess.run([PYTHON, "manage.py", "load_shared_data"], cwd=ROOT, env=env, check=True)
+
+        for role in roles:
+            role.start(env, log_dir)
+            print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
+        write_pids(pids_file, roles, servers)
+        wait_for_port(args.port, timeout=120, host=args.host)
+        print(f"EmoTunes is up on http://{args.host}:{args.port}/ — logs in {log_dir}", flush=True)
+        supervise(roles, env, log_dir, pids_file, servers)
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("stopping…", flush=True)
         for role in roles:
             role.stop()
