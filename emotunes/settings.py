@@ -215,6 +215,8 @@ LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an
 # keeps it from writing to the home directory. Set before deepface is first imported.
 DEEPFACE_HOME = env_str("DEEPFACE_HOME", str(VAR_DIR / "deepface"))
 os.environ.setdefault("DEEPFACE_HOME", DEEPFACE_HOME)
+# Set before anything imports TensorFlow: its C++ start-up chatter (no CUDA here) is not news.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # "mtcnn" is the fast MTCNN of vision/mtcnn_numpy.py; any other DeepFace detector backend
 # ("opencv", "ssd", "yunet", "retinaface", ...) works where its weights are in DEEPFACE_HOME.
 VISION_DETECTOR = env_str("VISION_DETECTOR", "mtcnn").strip().lower()

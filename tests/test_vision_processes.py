@@ -60,3 +60,17 @@ def test_models_are_warmed_up_only_in_processes_that_serve_frames(argv, run_main
     else:
         monkeypatch.delenv("RUN_MAIN", raising=False)
     assert _serves_frames(argv) is warms
+
+
+@pytest.mark.parametrize(
+    "argv,warms",
+    [
+        (["/srv/.venv/bin/daphne", "emotunes.asgi:application"], False),
+        (["manage.py", "runserver", "--noreload"], False),
+        (["manage.py", "runworker", "vision-frames"], True),
+    ],
+)
+def test_with_vision_workers_only_the_workers_load_models(argv, warms):
+    from vision.apps import _serves_frames
+
+    assert _serves_frames(argv, "workers") is warms

@@ -6,18 +6,22 @@ from django.apps import AppConfig
 from django.conf import settings
 
 # Processes that serve frames; every other management command (migrate, test, ...) skips the warm-up.
-_SERVER_COMMANDS = {"runserver", "runworker"}
 # Not celery: its prefork pool would inherit a loaded TensorFlow, which does not survive fork.
 _SERVER_PROGRAMS = {"daphne", "uvicorn", "gunicorn"}
 
 
-def _serves_frames(argv: list[str]) -> bool:
+def _serves_frames(argv: list[str], vision_mode: str = "embedded") -> bool:
     program = os.path.basename(argv[0]) if argv else ""
-    if program in _SERVER_PROGRAMS:
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "runworker":
         return True
-    if len(argv) > 1 and argv[1] in _SERVER_COMMANDS:
+    # With VISION_MODE=workers a web process only relays frames: it never needs the models.
+    web_serves_frames = vision_mode == "embedded"
+    if program in _SERVER_PROGRAMS:
+        return web_serves_frames
+    if command == "runserver":
         # runserver's autoreloader parent only watches files; its child (RUN_MAIN) serves.
-        return argv[1] != "runserver" or os.environ.get("RUN_MAIN") == "true" or "--noreload" in argv
+        return web_serves_frames and (os.environ.get("RUN_MAIN") == "true" or "--noreload" in argv)
     return False
 
 
@@ -25,7 +29,7 @@ class VisionConfig(AppConfig):
     name = "vision"
 
     def ready(self):
-        if settings.VISION_WARM_UP and _serves_frames(sys.argv):
+        if settings.VISION_WARM_UP and _serves_frames(sys.argv, settings.VISION_MODE):
             from vision.pipeline import warm_up
 
             # In the background, so the server accepts connections while TensorFlow loads;
