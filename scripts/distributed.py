@@ -28,6 +28,10 @@ sys.path.insert(0, str(ROOT))
 from emotunes.localservers import PostgresServer, RedisServer, port_in_use, wait_for_port  # noqa: E402
 
 PYTHON = sys.executable
+# A vision worker analyses one frame at a time; its parallelism is more worker processes. Multi-threaded
+# OpenBLAS spins while it waits for its other threads, and on a busy machine that made each frame cost
+# 150–210 ms instead of ~20 ms (README, "Load"). Defaults only: the environment may still set them.
+SINGLE_THREADED_MATH = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # The same variable and default as settings.LIVE_VISION_CHANNEL: the consumers send to it, the workers listen on it.
 VISION_CHANNEL = os.environ.get("LIVE_VISION_CHANNEL", "vision-frames")
 
@@ -41,12 +45,13 @@ class Role:
     restarts: int = 0
     next_start: float = 0.0
     log: Path | None = field(default=None)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
         self.log = log_dir / f"{self.name}.log"
         handle = open(self.log, "ab")
-        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env={**self.extra_env, **env}, stdout=handle,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
         handle.close()
 
     def stop(self) -> None:
@@ -74,7 +79,8 @@ def parse_args():
 def roles_for(args) -> list[Role]:
     roles = [
         Role("daphne", [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]),
-        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", VISION_CHANNEL]) for n in range(args.vision_workers)],
+        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", VISION_CHANNEL], extra_env=SINGLE_THREADED_MATH)
+          for n in range(args.vision_workers)],
     ]
     if not args.no_celery:
         roles.append(Role("celery-worker", [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO",

@@ -13,7 +13,7 @@ from django.db.models.signals import post_save
 from django.test import Client
 
 from recommender.models import Cluster, Clustering, ClusterMembership, Track
-from recommender.selectors import recommend, reset_indexes
+from recommender.selectors import reset_indexes
 from recommender.tasks import refresh_clustering
 from tests.rec_fixtures import import_small_catalogue
 

@@ -4,7 +4,6 @@ Real processes: a PostgreSQL server (`emotunes.localservers.PostgresServer`) sto
 again under a running Daphne, and alice's browser session as a `requests` client.
 """
 
-import os
 import subprocess
 import sys
 import time

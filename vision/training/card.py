@@ -94,6 +94,7 @@ def write_model_card(result, command: str, latency_ms: float | None = None) -> P
         + (" (the shipped model was trained on all of FER2013 train, so these images are not unseen by the "
            "starting point: validation accuracy here only monitors the run)" if cfg.init == "fer_mini_xception" else ""),
         f"- augmentation: {'mirror, ±10° rotation, ±10% shift, ±10% zoom, ±25% brightness and contrast' if cfg.augment else 'none'}",
+        f"- batch normalisation: {'frozen at the starting model' if cfg.freeze_batchnorm else 'trained'}",
         f"- class weights ({cfg.class_weighting}): {', '.join(f'{e} {w:.2f}' for e, w in result.weights.items())}",
         f"- optimiser: Adam, learning rate {cfg.resolved_learning_rate():g}, "
         + ("halved when validation accuracy stalls" if cfg.schedule == "plateau" else "cosine decay to 2% over the planned epochs or the time budget, whichever ends first")

@@ -39,6 +39,7 @@ class TrainingConfig:
     schedule: str = "plateau"  # plateau: halve the LR when validation stalls; cosine: decay to ~0 over the epochs
     select: str = "best"  # best: the epoch with the best validation accuracy; last: the final epoch
     augment: bool = True
+    freeze_batchnorm: bool = False  # keep the starting model's normalisation statistics and scales
     flip_average: bool = True
     eval_dir: Path | None = None
     cache_dir: Path | None = None
@@ -210,6 +211,11 @@ class _Trainer:
         eval_data = load_folder(cfg.eval_dir, cfg.cache_dir, progress=True) if cfg.eval_dir else None
         model = initial_model(cfg.init, cfg.models_dir)
         check_convention(model)
+        if cfg.freeze_batchnorm:
+            # A frozen BatchNormalization runs in inference mode: augmented batches cannot shift its statistics.
+            for layer in model.layers:
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    layer.trainable = False
         size = model_input_size(model)
         images = data.resized(size)
         train_idx, val_idx = split_validation(data.labels, cfg.val_split, cfg.seed)

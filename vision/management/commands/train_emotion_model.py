@@ -29,7 +29,7 @@ def _command_line(options) -> str:
                      "learning_rate", "class_weight", "schedule", "select", "out", "eval_dir", "threads", "seed"):
             if options.get(name) is not None:
                 arguments += [f"--{name.replace('_', '-')}", str(options[name])]
-        for flag in ("no_augment", "no_flip_average", "no_eval"):
+        for flag in ("freeze_batchnorm", "no_augment", "no_flip_average", "no_eval"):
             if options.get(flag):
                 arguments.append(f"--{flag.replace('_', '-')}")
     return "python manage.py train_emotion_model " + " ".join(shlex.quote(a) for a in arguments)
@@ -61,6 +61,8 @@ class Command(BaseCommand):
                             help="learning rate: halve when validation accuracy stalls, or cosine decay over --epochs (or --max-minutes, if that ends first)")
         parser.add_argument("--select", choices=["best", "last"], default="best",
                             help="keep the epoch with the best validation accuracy, or the last one")
+        parser.add_argument("--freeze-batchnorm", action="store_true",
+                            help="keep the starting model's batch-normalisation statistics and scales fixed")
         parser.add_argument("--no-augment", action="store_true", help="train on the images as they are")
         parser.add_argument("--no-flip-average", action="store_true",
                             help="save the bare network instead of one that averages the face and its mirror image")
@@ -97,6 +99,7 @@ class Command(BaseCommand):
             schedule=options["schedule"],
             select=options["select"],
             augment=not options["no_augment"],
+            freeze_batchnorm=options["freeze_batchnorm"],
             flip_average=not options["no_flip_average"],
             eval_dir=None if options["no_eval"] else options["eval_dir"],
             cache_dir=Path(settings.VAR_DIR) / "training" / "cache",
