@@ -33,6 +33,7 @@ SOURCE_OF_FORMAT = {
     "deezer": Track.Source.DEEZER,
     "spotify_moods": Track.Source.SPOTIFY_MOODS,
 }
+MAX_COUNT = 2**31 - 1  # PositiveIntegerField's range on every database
 # A z-score beyond this is a broken value, not a song.
 MAX_ABS_Z = 6.0
 # Fields the source owns: a re-import overwrites these, never staff's is_active or youtube_id.
@@ -118,7 +119,8 @@ def _count(row: dict, column: str) -> int | None:
         value = float(raw)
     except ValueError:
         raise RowError(f"{column} {raw!r} is not a number") from None
-    if not math.isfinite(value) or value < 0 or value != int(value):
+    # The upper bound is the database's integer column (found by tests/test_hostile_csv.py).
+    if not math.isfinite(value) or value < 0 or value != int(value) or value > MAX_COUNT:
         raise RowError(f"{column} {raw!r} is not a count")
     return int(value)
 

