@@ -12,19 +12,8 @@ from moods.models import MoodEntry, MoodStatistics
 INDIVIDUAL_PERMISSION = "moods.view_individual_moods"
 
 
-@admin.register(MoodEntry)
-class MoodEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "user", "emotion", "confidence", "source", "session_id")
-    list_filter = ("emotion", "source")
-    date_hierarchy = "created_at"
-    search_fields = ("user__username",)
-
-    # Read-only: a recorded mood is a fact about the past, and only its owner may delete it.
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and request.user.has_perm(INDIVIDUAL_PERMISSION)
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A recorded mood is a fact about the past, and only its owner may delete it."""
 
     def has_add_permission(self, request):
         return False
@@ -36,8 +25,22 @@ class MoodEntryAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(MoodEntry)
+class MoodEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "emotion", "confidence", "source", "session_id")
+    list_filter = ("emotion", "source")
+    date_hierarchy = "created_at"
+    search_fields = ("user__username",)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and request.user.has_perm(INDIVIDUAL_PERMISSION)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(MoodStatistics)
-class MoodStatisticsAdmin(admin.ModelAdmin):
+class MoodStatisticsAdmin(ReadOnlyAdmin):
     """One page of per-day counts; it has no per-entry views at all."""
 
     def has_view_permission(self, request, obj=None):
@@ -45,15 +48,6 @@ class MoodStatisticsAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
