@@ -239,6 +239,8 @@ MOOD_MIN_INTERVAL_S = env_float("MOOD_MIN_INTERVAL_S", 10.0)
 MOOD_MAX_PER_HOUR = env_int("MOOD_MAX_PER_HOUR", 60)
 # Entries further apart than this start a new session on the history page.
 MOOD_SESSION_GAP_S = env_float("MOOD_SESSION_GAP_S", 30 * 60)
+# The admin's daily statistics hide a day's split by emotion when fewer listeners than this made it.
+MOOD_STATS_MIN_LISTENERS = env_int("MOOD_STATS_MIN_LISTENERS", 3)
 # Chart.js comes from the npm registry (`make install` runs `npm ci`) and is served from
 # node_modules, never copied into the repository.
 STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]

@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -329,13 +330,17 @@ def daily_statistics(*, period: Period) -> dict:
     entries = MoodEntry.objects.filter(created_at__gte=since, created_at__lt=until).annotate(day=day)
     counts = {(row["day"], row["emotion"]): row["n"] for row in entries.values("day", "emotion").annotate(n=Count("id"))}
     listeners = dict(entries.values_list("day").annotate(n=Count("user", distinct=True)).order_by())
-    rows = [
-        {
+    # A day's split by emotion with one or two listeners behind it is close to a person's moods.
+    threshold = settings.MOOD_STATS_MIN_LISTENERS
+    rows = []
+    for d in reversed(period.days):
+        n_listeners = listeners.get(d, 0)
+        hidden = 0 < n_listeners < threshold
+        rows.append({
             "day": d,
-            "counts": [counts.get((d, e), 0) for e in EMOTIONS],
-            "total": sum(counts.get((d, e), 0) for e in EMOTIONS),
-            "listeners": listeners.get(d, 0),
-        }
-        for d in reversed(period.days)
-    ]
-    return {"emotions": list(EMOTIONS), "rows": rows}
+            "counts": None if hidden else [counts.get((d, e), 0) for e in EMOTIONS],
+            "total": None if hidden else sum(counts.get((d, e), 0) for e in EMOTIONS),
+            "listeners": n_listeners,
+            "hidden": hidden,
+        })
+    return {"emotions": list(EMOTIONS), "rows": rows, "min_listeners": threshold}

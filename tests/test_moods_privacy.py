@@ -3,9 +3,11 @@ else's ids, log-in for anonymous visitors, aggregates only for staff without the
 
 import json
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
+from django.test import override_settings
 from django.urls import reverse
 
+from core.emotions import EMOTIONS
 from moods.models import MoodEntry, Playlist
 from moods.services import create_playlist
 from tests.base import BaseTestCase
@@ -113,6 +115,7 @@ class PrivacyTests(BaseTestCase):
 
     # --- staff and the admin ----------------------------------------------------------
 
+    @override_settings(MOOD_STATS_MIN_LISTENERS=2)
     def test_staff_without_the_grant_see_aggregates_only(self):
         self.client.force_login(self.charlie)
         individual = self.client.get(reverse("admin:moods_moodentry_changelist"))
@@ -135,6 +138,21 @@ class PrivacyTests(BaseTestCase):
         self.assertEqual(dict(zip(stats.context["stats"]["emotions"], today["counts"]))["fear"], 1)
         for name in ("alice", "bob"):
             self.assertNotIn(name, html.replace(self.charlie.username, ""))
+
+    def test_a_day_with_too_few_listeners_is_hidden_from_the_statistics(self):
+        self.client.force_login(self.charlie)
+        url = reverse("admin:moods_moodstatistics_changelist")
+        period = {"start": "2026-11-20", "end": "2026-11-25"}
+        stats = self.client.get(url, period)
+        day = stats.context["stats"]["rows"][0]
+        self.assertEqual(stats.context["stats"]["min_listeners"], 3)
+        self.assertEqual((day["hidden"], day["counts"], day["total"]), (True, None, None))
+        self.assertContains(stats, "hidden: fewer than 3 listeners")
+
+        record_sequence(User.objects.create_user("dave", password="x"), ["fear"])
+        day = self.client.get(url, period).context["stats"]["rows"][0]
+        self.assertEqual((day["hidden"], day["total"], day["listeners"]), (False, 6, 3))
+        self.assertEqual(dict(zip(EMOTIONS, day["counts"]))["fear"], 2)
 
     def test_the_explicit_permission_opens_individual_entries(self):
         self.charlie.user_permissions.add(Permission.objects.get(codename="view_individual_moods"))
