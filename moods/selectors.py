@@ -336,10 +336,11 @@ def daily_statistics(*, period: Period) -> dict:
     for d in reversed(period.days):
         n_listeners = listeners.get(d, 0)
         hidden = 0 < n_listeners < threshold
+        day_counts = [counts.get((d, e), 0) for e in EMOTIONS]
         rows.append({
             "day": d,
-            "counts": None if hidden else [counts.get((d, e), 0) for e in EMOTIONS],
-            "total": None if hidden else sum(counts.get((d, e), 0) for e in EMOTIONS),
+            "counts": None if hidden else day_counts,
+            "total": None if hidden else sum(day_counts),
             "listeners": n_listeners,
             "hidden": hidden,
         })
