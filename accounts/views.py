@@ -1,11 +1,18 @@
+"""Sign-up, log-in with a throttle, the profile page and deleting the account.
+
+Thin views: the writes are django.contrib.auth's or accounts.services'.
+"""
+
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import SignUpForm
+from accounts import services
+from accounts.forms import DeleteAccountForm, SignUpForm
 from accounts.throttle import AttemptThrottle, client_ip
 
 
@@ -60,3 +67,23 @@ def signup(request):
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """The account's end, after the password is typed again.
+
+    The form is also on the history's "Delete your data" page (moods:delete), which posts
+    here; a wrong password comes back on this page of its own.
+    """
+    if request.method == "GET":
+        return render(request, "accounts/delete_account.html", {"form": DeleteAccountForm(user=request.user)})
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "accounts/delete_account.html", {"form": form}, status=400)
+    user = request.user
+    logout(request)
+    services.delete_account(user=user)
+    messages.success(request, "Your account and everything EmoTunes held about you have been deleted.")
+    return redirect("home")

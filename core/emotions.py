@@ -19,3 +19,24 @@ WARRINER_VAD = {
 }
 
 EMOJI = {ANGRY: "😠", DISGUST: "🤢", FEAR: "😨", HAPPY: "😊", SAD: "😢", SURPRISE: "😲", NEUTRAL: "😐"}
+
+# One colour per emotion, for every chart: the history page's (through the emotion_palette
+# template tag) and the clustering plot in the admin (recommender.plots).
+EMOTION_COLOURS = {
+    ANGRY: "#d64545",
+    DISGUST: "#7a9a2e",
+    FEAR: "#8b5cf6",
+    HAPPY: "#f2b705",
+    SAD: "#3b82f6",
+    SURPRISE: "#ec4899",
+    NEUTRAL: "#9ca3af",
+}
+
+
+def palette() -> dict:
+    """The emotions in model order with their emoji and colours, as the pages' scripts read them.
+
+    The pages get this from the server (core/templatetags/emotions.py renders it with
+    json_script) so that no script keeps a copy of its own.
+    """
+    return {"emotions": list(EMOTIONS), "emoji": dict(EMOJI), "colours": dict(EMOTION_COLOURS)}

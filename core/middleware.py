@@ -13,7 +13,8 @@ class DatabaseUnavailableMiddleware:
     """Answers 503 with Retry-After while the database cannot be reached.
 
     Nothing was written, so a client may safely send the same request again once the
-    database is back; the live page does so for ratings.
+    database is back; the live page's rating buttons (static/js/live/ratings.js) do so after
+    the Retry-After wait.
     """
 
     def __init__(self, get_response):

@@ -12,14 +12,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from emotunes import routing  # noqa: E402
-from vision.routing import worker_channels  # noqa: E402
+from live import routing  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
         # Background channels served by `manage.py runworker <channel>` (the vision workers).
-        "channel": ChannelNameRouter(worker_channels),
+        "channel": ChannelNameRouter(routing.worker_channels),
     }
 )

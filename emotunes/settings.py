@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "recommender",
     "vision",
     "moods",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +205,6 @@ if VISION_MODE == "workers" and not REDIS_URL:
 LIVE_VISION_CHANNEL = env_str("LIVE_VISION_CHANNEL", "vision-frames")
 LIVE_VISION_THREADS = env_int("LIVE_VISION_THREADS", 2)  # embedded mode: frames analysed at once
 LIVE_VISION_BACKLOG = env_int("LIVE_VISION_BACKLOG", 8)  # embedded mode: frames queued in all before dropping
-LIVE_MAX_FRAME_BYTES = env_int("LIVE_MAX_FRAME_BYTES", 200_000)  # a 320×240 JPEG is ~10–20 kB
 LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
 LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
@@ -227,6 +227,9 @@ VISION_MIN_FACE_FRACTION = env_float("VISION_MIN_FACE_FRACTION", 0.15)
 EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"))
 VISION_FACE_MARGIN = env_float("VISION_FACE_MARGIN", 1.2)  # crop side ÷ box side: FER2013 crops are looser than MTCNN boxes
 VISION_MAX_FACES = env_int("VISION_MAX_FACES", 5)  # faces classified per frame, largest first
+# A frame's one byte limit: the live stream refuses a larger one before it goes anywhere (a worker
+# queue included), the decoder before it reads it. A 1920×1080 JPEG is ~250 kB; the live page
+# sends 320×240 JPEGs of ~10–20 kB.
 VISION_MAX_FRAME_BYTES = env_int("VISION_MAX_FRAME_BYTES", 1024 * 1024)
 VISION_MAX_WIDTH = env_int("VISION_MAX_WIDTH", 1920)
 VISION_MAX_HEIGHT = env_int("VISION_MAX_HEIGHT", 1080)

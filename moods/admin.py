@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from moods import selectors
+from moods import selectors, statistics
 from moods.models import MoodEntry, MoodStatistics
 
 INDIVIDUAL_PERMISSION = "moods.view_individual_moods"
@@ -65,6 +65,6 @@ class MoodStatisticsAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "title": "Mood statistics (all listeners)",
             "period": period,
-            "stats": selectors.daily_statistics(period=period),
+            "stats": statistics.daily_statistics(period=period),
         }
         return TemplateResponse(request, "admin/moods/mood_statistics.html", context)

@@ -19,22 +19,6 @@ class DeleteHistoryForm(forms.Form):
         return typed
 
 
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password; nothing was deleted.")
-        return password
-
-
 class RateTrackForm(forms.Form):
     track_id = forms.IntegerField(min_value=1)
     value = forms.TypedChoiceField(choices=[("1", "like"), ("-1", "dislike")], coerce=int)

@@ -1,17 +1,14 @@
 """Reads for the history page, its chart endpoints, playlists and the data export.
 
-Every function takes the listener and only ever reads that listener's rows: privacy is
-enforced here, so a view cannot forget it.
+Every function here takes the listener and only ever reads that listener's rows: privacy is
+enforced here, so a view cannot forget it. The staff's counts across all listeners are in
+moods.statistics; writing the export out as CSV files is moods.export.
 """
 
-import csv
-import io
 import uuid
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -243,7 +240,7 @@ def playlist_dict(playlist: Playlist) -> dict:
     }
 
 
-# --- Export -------------------------------------------------------------------------------
+# --- Export (moods.export writes it out as CSV) -------------------------------------------
 
 
 def export_data(*, user) -> dict:
@@ -260,88 +257,3 @@ def export_data(*, user) -> dict:
         "ratings": [rating_dict(rating) for rating in _ratings(user)],
         "playlists": [playlist_dict(playlist) for playlist in Playlist.objects.filter(user=user).order_by("id")],
     }
-
-
-def _csv_cell(value):
-    # A spreadsheet would run a text cell starting with one of these as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _csv(header: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue()
-
-
-def export_csv_files(*, user) -> dict[str, str]:
-    """The export as one CSV per kind: file name → CSV text."""
-    data = export_data(user=user)
-    account = data["account"]
-    mood_header = ["time", "emotion", "confidence", "valence", "arousal", "dominance", "source", "session_id"]
-    track_header = ["track_id", "title", "artist", "genre", "spotify_id", "deezer_id", "youtube_id"]
-    track_keys = ["id", "title", "artist", "genre", "spotify_id", "deezer_id", "youtube_id"]
-
-    def track_cells(track):
-        return [(track or {}).get(key) for key in track_keys]
-
-    return {
-        "account.csv": _csv(list(account), [list(account.values())]),
-        "mood_entries.csv": _csv(mood_header, ([e[k] for k in mood_header] for e in data["mood_entries"])),
-        "ratings.csv": _csv(
-            ["rated_at", "item_type", "value", "emotion", "strategy", *track_header, "video_id", "video_youtube_id",
-             "video_title"],
-            (
-                [r["rated_at"], r["item_type"], r["value"], r["emotion"], r["strategy"], *track_cells(r["track"]),
-                 *[(r["video"] or {}).get(key) for key in ("id", "youtube_id", "title")]]
-                for r in data["ratings"]
-            ),
-        ),
-        "playlists.csv": _csv(
-            ["playlist_id", "playlist_name", "playlist_emotion", "created_at", "position", *track_header],
-            (
-                [p["id"], p["name"], p["emotion"], p["created_at"], position, *track_cells(track)]
-                for p in data["playlists"]
-                for position, track in enumerate(p["tracks"], start=1)
-            ),
-        ),
-    }
-
-
-def export_csv_zip(*, user) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in export_csv_files(user=user).items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
-# --- Admin ------------------------------------------------------------------------------------
-
-
-def daily_statistics(*, period: Period) -> dict:
-    """Mood changes per emotion per day across all listeners, and how many listeners: no one's rows."""
-    since, until = period.bounds()
-    day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
-    entries = MoodEntry.objects.filter(created_at__gte=since, created_at__lt=until).annotate(day=day)
-    counts = {(row["day"], row["emotion"]): row["n"] for row in entries.values("day", "emotion").annotate(n=Count("id"))}
-    listeners = dict(entries.values_list("day").annotate(n=Count("user", distinct=True)).order_by())
-    # A day's split by emotion with one or two listeners behind it is close to a person's moods.
-    threshold = settings.MOOD_STATS_MIN_LISTENERS
-    rows = []
-    for d in reversed(period.days):
-        n_listeners = listeners.get(d, 0)
-        hidden = 0 < n_listeners < threshold
-        day_counts = [counts.get((d, e), 0) for e in EMOTIONS]
-        rows.append({
-            "day": d,
-            "counts": None if hidden else day_counts,
-            "total": None if hidden else sum(day_counts),
-            "listeners": n_listeners,
-            "hidden": hidden,
-        })
-    return {"emotions": list(EMOTIONS), "rows": rows, "min_listeners": threshold}

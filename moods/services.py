@@ -1,4 +1,7 @@
-"""Writes for the mood history, playlists and the listener's own data (export lives in selectors)."""
+"""Writes for the mood history and playlists.
+
+The export is in moods.export; deleting the whole account is accounts.services.delete_account.
+"""
 
 import math
 import uuid
@@ -119,17 +122,6 @@ def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
         if include_ratings:
             deleted["ratings"] = Rating.objects.filter(user=user).delete()[0]
     return deleted
-
-
-def delete_account(*, user) -> None:
-    """Remove the account and everything held about it, explicitly, whatever the FK rules say."""
-    from recommender.models import Rating
-
-    with transaction.atomic():
-        MoodEntry.objects.filter(user=user).delete()
-        Rating.objects.filter(user=user).delete()
-        Playlist.objects.filter(user=user).delete()
-        user.delete()
 
 
 # --- Playlists ---------------------------------------------------------------------------

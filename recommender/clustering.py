@@ -56,8 +56,29 @@ def complete(vad: np.ndarray, dominance_fit: list[float]) -> np.ndarray:
     return filled
 
 
+def fit_scaler(vad: np.ndarray) -> dict:
+    """The standardisation of a set of tracks: per-dimension mean and sd after imputing dominance.
+
+    Stored with each clustering so that tracks added later land in the same space; the index
+    uses the same fit before the first clustering exists. An empty catalogue gets the scale's
+    middle and unit spread, so a point can still be placed.
+    """
+    if not len(vad):
+        return {"mean": [SCALE_MID] * 3, "scale": [1.0] * 3, "dominance_fit": [SCALE_MID, 0.0, 0.0]}
+    dominance_fit = fit_dominance(vad)
+    filled = complete(vad, dominance_fit)
+    scale = filled.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return {"mean": filled.mean(axis=0).tolist(), "scale": scale.tolist(), "dominance_fit": dominance_fit}
+
+
 def standardise(points: np.ndarray, scaler: dict) -> np.ndarray:
     return (np.asarray(points, dtype=float) - np.array(scaler["mean"])) / np.array(scaler["scale"])
+
+
+def place(vad: np.ndarray, scaler: dict) -> np.ndarray:
+    """Tracks' VAD (NaN where dominance is unknown) in a clustering's standardised space."""
+    return standardise(complete(vad, scaler["dominance_fit"]), scaler) if len(vad) else np.zeros((0, 3))
 
 
 def label_clusters(centroids_z: np.ndarray, emotions_z: np.ndarray) -> list[int]:
@@ -99,12 +120,9 @@ def compute(vad: np.ndarray, k: int, *, scan_k=(), seed: int = 0) -> dict:
 def _compute(vad: np.ndarray, k: int, *, scan_k, seed: int) -> dict:
     if len(vad) < max(k, 2):
         raise ClusteringError(f"{len(vad)} active tracks cannot make {k} clusters")
-    dominance_fit = fit_dominance(vad)
-    filled = complete(vad, dominance_fit)
-    mean, scale = filled.mean(axis=0), filled.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    scaler = {"mean": mean.tolist(), "scale": scale.tolist(), "dominance_fit": dominance_fit}
-    z = standardise(filled, scaler)
+    scaler = fit_scaler(vad)
+    mean, scale = np.array(scaler["mean"]), np.array(scaler["scale"])
+    z = place(vad, scaler)
     # Beyond RECOMMENDER_FIT_SAMPLE tracks the centroids are fitted on a random sample and every
     # track is then assigned to its nearest centroid: the clusters barely move, the time stays bounded.
     rng = np.random.default_rng(seed)
@@ -130,11 +148,34 @@ def _compute(vad: np.ndarray, k: int, *, scan_k, seed: int) -> dict:
 
 # --- The refresh ----------------------------------------------------------------------------------
 
-def _load_active_tracks() -> tuple[np.ndarray, np.ndarray]:
-    rows = list(Track.objects.filter(is_active=True).order_by("id").values_list("id", "valence", "arousal", "dominance"))
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    vad = np.array([(r[1], r[2], np.nan if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
-    return ids, vad
+def load_active_tracks(*extra: str, chunk: int = 50_000) -> tuple[np.ndarray, np.ndarray, list[list]]:
+    """The active tracks by id: ids, (n, 3) VAD with NaN where dominance is unknown, and any extra columns.
+
+    Shared by the refresh and the recommendation index, so both see the same tracks in the same
+    order. Read in chunks so that a million tracks never sit in memory as one list of row tuples.
+    """
+    query = Track.objects.filter(is_active=True).order_by("id").values_list("id", "valence", "arousal", "dominance", *extra)
+    id_parts, vad_parts, columns = [], [], [[] for _ in extra]
+    batch = []
+    for row in query.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) >= chunk:
+            _take(batch, id_parts, vad_parts, columns)
+            batch = []
+    _take(batch, id_parts, vad_parts, columns)
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+    vad = np.concatenate(vad_parts) if vad_parts else np.zeros((0, 3))
+    return ids, vad, columns
+
+
+def _take(batch: list, id_parts: list, vad_parts: list, columns: list) -> None:
+    if not batch:
+        return
+    fields = list(zip(*batch))
+    id_parts.append(np.array(fields[0], dtype=np.int64))
+    vad_parts.append(np.array(fields[1:4], dtype=float).T)  # None (no dominance) becomes NaN
+    for column, values in zip(columns, fields[4:]):
+        column.extend(values)
 
 
 def _write_memberships(clustering: Clustering, cluster_ids: list[int], track_ids: np.ndarray, assignments) -> None:
@@ -159,7 +200,7 @@ def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True)
     started = time.perf_counter()
     stages = {}
     try:
-        track_ids, vad = _load_active_tracks()
+        track_ids, vad, _ = load_active_tracks()
         stages["load"] = time.perf_counter() - started
         result = compute(vad, k, scan_k=settings.RECOMMENDER_K_SCAN if scan else ())
         stages["k-means + quality"] = time.perf_counter() - started - sum(stages.values())
@@ -201,7 +242,3 @@ def _prune_old() -> None:
     old = list(Clustering.objects.filter(is_active=False).order_by("-created_at", "-id").values_list("pk", flat=True)[keep:])
     if old:
         Clustering.objects.filter(pk__in=old).delete()
-
-
-def active_clustering() -> Clustering | None:
-    return Clustering.objects.filter(is_active=True).first()

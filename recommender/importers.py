@@ -230,7 +230,8 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
     """Import one catalogue CSV (a path or a text file object); re-importing updates in place.
 
     Rows that cannot be used are reported as (line, reason) and the rest is imported. Raises
-    FormatError when the file cannot be read as a catalogue at all.
+    FormatError when the file cannot be read as a catalogue at all. `progress`, if given, wraps
+    the rows as they are parsed (`tqdm` or a partial of it), so the caller decides how to show it.
     """
     label = name or str(source if isinstance(source, (str, Path)) else "upload")
     with _open(source) as handle:
@@ -253,8 +254,7 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
     report = ImportReport(format=fmt, path=label)
     parse, source_name = PARSERS[fmt], SOURCE_OF_FORMAT[fmt]
     parsed: dict[str, tuple[int, dict]] = {}
-    total = len(records)
-    for n, (line, cells) in enumerate(records, start=1):
+    for line, cells in progress(records) if progress else records:
         if not any(c.strip() for c in cells):
             continue  # a blank line is not a row
         report.rows += 1
@@ -270,11 +270,7 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
         if earlier is not None:
             report.notes.append((line, f"same track as line {earlier[0]}; this later row wins"))
         parsed[fields["source_id"]] = (line, fields)
-        if progress and n % 2000 == 0:
-            progress(n, total)
     _save(parsed, source_name, report)
-    if progress:
-        progress(total, total)
     return report
 
 

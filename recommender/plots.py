@@ -3,11 +3,11 @@
 import numpy as np
 from django.utils.html import escape
 
-from core.emotions import EMOJI, EMOTIONS, WARRINER_VAD
+from core.emotions import EMOJI, EMOTION_COLOURS, EMOTIONS, WARRINER_VAD
 from recommender.models import ClusterMembership
 
-COLOURS = {"angry": "#d62728", "disgust": "#8c564b", "fear": "#9467bd", "happy": "#e6b800", "sad": "#1f77b4",
-           "surprise": "#ff7f0e", "neutral": "#7f7f7f"}
+# The history page's colours too, so an emotion looks the same on every chart.
+COLOURS = EMOTION_COLOURS
 WIDTH, HEIGHT, MARGIN = 640, 520, 56
 
 

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.emotions import EMOTIONS
+from recommender.engine.strategies import STRATEGIES
 from recommender.importers import ImportReport, import_tracks
 from recommender.models import CatalogueState, Rating, Track, Video
 
-STRATEGIES = ("match", "lift", "iso")
 ITEM_MODELS = {"track": Track, "video": Video}
 
 

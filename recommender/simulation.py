@@ -73,8 +73,12 @@ def simulate_listeners(*, n_groups: int = 12, users_per_group: int = 10, artists
     return simulated
 
 
-def generate_scale_catalogue(n: int, *, seed: int = 0, missing_dominance: float = 0.9) -> int:
-    """n generated tracks: the shared catalogue's VAD resampled with Gaussian jitter (labelled 'generated')."""
+def generate_scale_catalogue(n: int, *, seed: int = 0, missing_dominance: float = 0.9, tracks_per_artist: int = 20) -> int:
+    """n generated tracks: the shared catalogue's VAD resampled with Gaussian jitter (labelled 'generated').
+
+    Artists have `tracks_per_artist` songs each whatever n is, so a simulated listener's ratings
+    (and the cost of reading them) look the same at a million tracks as at the shared catalogue.
+    """
     rng = np.random.default_rng(seed)
     real = np.array(list(Track.objects.values_list("valence", "arousal")), dtype=float)
     if not len(real):
@@ -83,16 +87,19 @@ def generate_scale_catalogue(n: int, *, seed: int = 0, missing_dominance: float 
     picks = np.clip(picks, 1, 9)
     dominance = np.clip(3.0 + 0.4 * picks[:, 0] + rng.normal(0, 0.4, n), 1, 9)
     missing = rng.random(n) < missing_dominance
+    artists = max(1, n // tracks_per_artist)
     now = timezone.now()
-    rows = [(f"Generated track {i}", f"Generated artist {i % 5000}", "", float(v), float(a),
-             None if missing[i] else float(dominance[i]), "[]", Track.Source.MANUAL, f"generated-{seed}-{i}",
-             "", "", "", "", True, now, now) for i, (v, a) in enumerate(picks)]
     columns = ("title", "artist", "genre", "valence", "arousal", "dominance", "mood_tags", "source", "source_id",
                "spotify_id", "deezer_id", "musicbrainz_id", "youtube_id", "is_active", "created_at", "updated_at")
     sql = (f"INSERT INTO {Track._meta.db_table} ({', '.join(columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:  # plain executemany: the ORM would take longer than the refresh
-        for start in range(0, n, 20000):
-            cursor.executemany(sql, rows[start:start + 20000])
+        for start in range(0, n, 20000):  # row tuples one chunk at a time: a million at once would take gigabytes
+            cursor.executemany(sql, [
+                (f"Generated track {i}", f"Generated artist {i % artists}", "", float(picks[i, 0]), float(picks[i, 1]),
+                 None if missing[i] else float(dominance[i]), "[]", Track.Source.MANUAL, f"generated-{seed}-{i}",
+                 "", "", "", "", True, now, now)
+                for i in range(start, min(n, start + 20000))
+            ])
     CatalogueState.bump(tracks=True)
     return n

@@ -142,6 +142,7 @@ def import_videos(*, progress=None) -> VideoImportReport:
     """Import MusicCaps clips and AudioSet music-mood segments; re-running updates in place.
 
     A clip none of whose words carries a mood gets no VAD and is not imported; the report counts them.
+    `progress`, if given, wraps the clips as they are compared with the stored ones (`tqdm` or a partial of it).
     """
     report = VideoImportReport()
     mood_segments = audioset_mood_segments(report)
@@ -172,7 +173,7 @@ def import_videos(*, progress=None) -> VideoImportReport:
     existing = {(v.youtube_id, v.start_s): v for v in Video.objects.all()}
     compared = ("end_s", "title", "mood_words", "audioset_moods", "valence", "arousal", "dominance", "emotion", "source")
     to_create, to_update = [], []
-    for n, (key, fields) in enumerate(wanted.items(), start=1):
+    for key, fields in progress(wanted.items()) if progress else wanted.items():
         video = existing.get(key)
         if video is None:
             to_create.append(Video(**fields))
@@ -182,16 +183,12 @@ def import_videos(*, progress=None) -> VideoImportReport:
             to_update.append(video)
         else:
             report.unchanged += 1
-        if progress and n % 1000 == 0:
-            progress(n, len(wanted))
     with transaction.atomic():
         Video.objects.bulk_create(to_create, batch_size=500)
         if to_update:
             Video.objects.bulk_update(to_update, [*compared, "updated_at"], batch_size=500)
         if to_create or to_update:
             CatalogueState.bump(videos=True)
-    if progress:
-        progress(len(wanted), len(wanted))
     report.created, report.updated = len(to_create), len(to_update)
     return report
 

@@ -88,7 +88,7 @@ def tally(answer: dict, tried: Counter) -> None:
         tried[kind] += 1
 
 
-@override_settings(LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES, LIVE_MAX_FRAME_BYTES=MAX_FRAME_BYTES)
+@override_settings(LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES, VISION_MAX_FRAME_BYTES=MAX_FRAME_BYTES)
 async def test_a_flood_of_hostile_messages_gets_one_answer_each():
     communicator = await open_live_socket()
     flood = messages(random.Random(8), MESSAGES)
@@ -120,7 +120,7 @@ async def test_a_flood_of_hostile_messages_gets_one_answer_each():
     await communicator.disconnect()
 
 
-@override_settings(LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES, LIVE_MAX_FRAME_BYTES=MAX_FRAME_BYTES,
+@override_settings(LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES, VISION_MAX_FRAME_BYTES=MAX_FRAME_BYTES,
                    LIVE_MAX_FRAMES_PER_SECOND=1e6, LIVE_MAX_TEXTS_PER_SECOND=1e6)
 async def test_hostile_messages_one_at_a_time_each_get_a_clear_answer():
     communicator = await open_live_socket()

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
+from core.emotions import EMOJI, EMOTIONS
 from tests.base import PASSWORD
 from tests.browser import launch_chromium, server_env, start_daphne, start_vision_worker, write_face_y4m
 
@@ -109,6 +110,9 @@ def new_page(browser, base_url, **context_options):
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # Uncaught errors in the page's modules, which the flows below assert there are none of.
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
     return page
 
 
@@ -139,6 +143,9 @@ def stream_a_smiling_face(base_url, face_video, username):
             page.goto(f"{base_url}/")
             live = page.locator("#live")
             expect(live).to_have_attribute("data-socket", "open")
+            # The bars and their emoji are the server's emotions (core.emotions), in its order.
+            assert page.locator("#emotion-bars li .label").all_text_contents() == [
+                f"{EMOJI[emotion]} {emotion}" for emotion in EMOTIONS]
             expect(page.locator("#camera-indicator")).to_be_hidden()
             page.click("#camera-start")
             expect(page.locator("#camera-indicator")).to_be_visible()
@@ -167,10 +174,24 @@ def stream_a_smiling_face(base_url, face_video, username):
             expect(videos.first).to_have_attribute(
                 "src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/[\w-]{11}\?start=\d+$"))
 
-            # A like is saved for the logged-in listener.
+            # A like is saved for the logged-in listener, even when the database is away for a
+            # moment: the first try answers 503 with Retry-After and the page tries again.
+            refused = []
+
+            def database_away_once(route):
+                if refused:
+                    route.continue_()
+                    return
+                refused.append(route.request.url)
+                route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
+                              body='{"error": "database_unavailable", "message": "Nothing was saved."}')
+
+            page.route("**/api/ratings/", database_away_once)
             track_id = int(first.get_attribute("data-item-id"))
             first.locator("button.like").click()
+            expect(first.locator(".rating-note")).to_contain_text("trying again in 1 s")
             expect(first.locator(".rating")).to_have_attribute("data-saved", "1")
+            assert len(refused) == 1
             expect(first.locator("button.like")).to_have_attribute("aria-pressed", "true")
 
             # Pause stops the frames and the indicator; stop releases the camera.
@@ -183,6 +204,7 @@ def stream_a_smiling_face(base_url, face_video, username):
             expect(page.locator("#camera-indicator")).to_be_hidden()
             expect(page.locator("#camera-start")).to_be_visible()
             assert page.evaluate("() => document.getElementById('camera-video').srcObject === null")
+            assert page.script_errors == []
         finally:
             browser.close()
     return track_id
@@ -264,6 +286,7 @@ def test_with_the_camera_refused_the_mood_picker_brings_music_on_a_phone(tmp_pat
             expect(live).to_have_attribute("data-socket", "open", timeout=60_000)
             page.locator("#mood-picker button[data-emotion=happy]").click()
             expect(live).to_have_attribute("data-recs-emotion", "happy")
+            assert page.script_errors == []
         except Exception:
             print(*(p.output() for p in processes), sep="\n")
             raise

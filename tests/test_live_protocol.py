@@ -63,13 +63,13 @@ async def test_empty_frame_is_refused():
     await communicator.disconnect()
 
 
-@override_settings(LIVE_MAX_FRAME_BYTES=50_000)
+@override_settings(VISION_MAX_FRAME_BYTES=50_000)
 async def test_oversized_frame_is_refused_before_decoding():
     communicator = await open_live_socket()
     await communicator.send_to(bytes_data=b"\xff\xd8" + b"\x00" * 60_000)
     message = await expect_error(communicator, "too_large")
     assert message["seq"] == 1
-    assert "50000" in message["message"]
+    assert "50,000" in message["message"]
     assert await still_usable(communicator)
     await communicator.disconnect()
 

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from tests.base import PASSWORD, BaseTestCase
 
-PRIVATE_URLS = ["profile", "password_change"]
+PRIVATE_URLS = ["profile", "password_change", "delete_account"]
 
 
 class LoginRequiredTestCase(BaseTestCase):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 
+from core.emotions import EMOTION_COLOURS
 from moods.services import create_playlist
 from tests.base import PASSWORD
 from tests.browser import chromium_available, launch_chromium
@@ -60,6 +61,8 @@ class HistoryPageInBrowserTests(StaticLiveServerTestCase):
                     const chart = Chart.getChart(document.getElementById('daily-chart'));
                     return {labels: chart.data.labels,
                             happy: chart.data.datasets.find(d => d.label === 'Happy').data,
+                            colours: Object.fromEntries(chart.data.datasets.filter(d => d.type === 'bar')
+                                .map(d => [d.label.toLowerCase(), d.backgroundColor])),
                             valence: chart.data.datasets.find(d => d.label === 'Average valence').data};
                 }""")
                 shares = page.evaluate("() => Chart.getChart(document.getElementById('shares-chart')).data")
@@ -84,8 +87,12 @@ class HistoryPageInBrowserTests(StaticLiveServerTestCase):
         self.assertEqual(daily["happy"][day], 2)
         self.assertEqual(daily["happy"][day + 1], 1)  # the one picked by hand on the 25th
         self.assertIsNone(daily["valence"][0])
+        # The bars have core.emotions' colours, the same as the admin's clustering plot.
+        self.assertEqual(daily["colours"], EMOTION_COLOURS)
         self.assertEqual(dict(zip(shares["labels"], shares["datasets"][0]["data"])),
                          {"Angry": 1, "Happy": 3, "Sad": 1, "Surprise": 1, "Neutral": 1})
+        self.assertEqual(shares["datasets"][0]["backgroundColor"],
+                         [EMOTION_COLOURS[label.lower()] for label in shares["labels"]])
         # The newest session is selected first: its steps in order.
         self.assertEqual(session, ["Neutral", "Angry", "Surprise", "Happy"])
         self.assertEqual(playlists.status, 200)

@@ -1,16 +1,18 @@
-"""Deleting the history or the whole account, after confirmation, leaves nothing behind."""
+"""Deleting the mood history, after confirmation, leaves nothing behind (and touches no one else's).
 
-from django.contrib.auth import get_user_model
+Deleting the whole account, offered on the same page, is tests/test_accounts_deletion.py.
+"""
+
 from django.urls import reverse
 
 from moods.models import MoodEntry, Playlist, PlaylistItem
 from moods.services import create_playlist
 from recommender.models import Rating
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase
 from tests.moods_support import like, make_track, record_sequence
 
 
-class DeletionTests(BaseTestCase):
+class HistoryDeletionTests(BaseTestCase):
     def setUp(self):
         super().setUp()
         self.tracks = [make_track(n) for n in range(1, 4)]
@@ -53,25 +55,3 @@ class DeletionTests(BaseTestCase):
         self.assertFalse(MoodEntry.objects.filter(user=self.alice).exists())
         self.assertFalse(Rating.objects.filter(user=self.alice).exists())
         self.bobs_data_is_intact()
-
-    def test_account_deletion_needs_the_password(self):
-        response = self.client.post(reverse("moods:delete_account"), {"password": "not-my-password"})
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "not your password", status_code=400)
-        self.assertTrue(get_user_model().objects.filter(pk=self.alice.pk).exists())
-        self.assertEqual(MoodEntry.objects.filter(user=self.alice).count(), 3)
-
-    def test_account_deletion_leaves_nothing_behind(self):
-        alice_id = self.alice.pk
-        playlist_ids = list(Playlist.objects.filter(user=self.alice).values_list("id", flat=True))
-        response = self.client.post(reverse("moods:delete_account"), {"password": PASSWORD})
-        self.assertRedirects(response, reverse("home"))
-        self.assertFalse(get_user_model().objects.filter(pk=alice_id).exists())
-        self.assertFalse(MoodEntry.objects.filter(user_id=alice_id).exists())
-        self.assertFalse(Rating.objects.filter(user_id=alice_id).exists())
-        self.assertFalse(Playlist.objects.filter(user_id=alice_id).exists())
-        self.assertFalse(PlaylistItem.objects.filter(playlist_id__in=playlist_ids).exists())
-        self.bobs_data_is_intact()
-        # The browser is logged out: her pages now ask to log in.
-        self.assertEqual(self.client.get(reverse("moods:history")).status_code, 302)
-        self.assertFalse(self.client.login(username="alice", password=PASSWORD))

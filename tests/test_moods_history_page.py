@@ -1,9 +1,13 @@
 """The history page: it draws with the Chart.js that npm installed, and its liked-songs list
 rates through the recommender like the live page does."""
 
+import json
+import re
+
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from core.emotions import EMOTION_COLOURS
 from recommender.models import Rating
 from tests.base import BaseTestCase
 from tests.moods_support import like, make_track, record_sequence
@@ -32,6 +36,17 @@ class HistoryPageTests(BaseTestCase):
             self.assertContains(page, f'id="{canvas}"')
         self.assertContains(page, reverse("moods:api_daily") + "?start=2026-11-01&amp;end=2026-11-30")
         self.assertTrue(finders.find("js/moods-history.js"))
+
+    def test_the_charts_colours_are_core_emotions(self):
+        page = self.client.get(reverse("moods:history")).content.decode()
+        found = re.search(r'<script id="emotion-palette" type="application/json">(.*?)</script>', page, re.S)
+        self.assertEqual(json.loads(found.group(1))["colours"], EMOTION_COLOURS)
+        # The script reads them from there and keeps no colours of its own for the emotions.
+        with open(finders.find("js/moods-history.js"), encoding="utf-8") as script:
+            text = script.read()
+        self.assertIn('getElementById("emotion-palette")', text)
+        for colour in EMOTION_COLOURS.values():
+            self.assertNotIn(colour, text)
 
     def test_an_empty_period_says_so(self):
         page = self.client.get(reverse("moods:history"), {"start": "2020-01-01", "end": "2020-01-31"})

@@ -1,12 +1,7 @@
 """Ratings given on the history page change what the recommender offers the listener."""
 
-from io import StringIO
-
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 
-from recommender.models import Rating
 from recommender.selectors import recommend, reset_indexes
 from tests.base import BaseTestCase
 from tests.moods_support import make_track
@@ -55,14 +50,3 @@ class PersonalisationTests(BaseTestCase):
         # Bob has rated nothing: his list is untouched by Alice's taste.
         bobs = recommend(emotion="sad", user=self.bob, limit=14, video_limit=0)["tracks"]
         self.assertEqual([t["id"] for t in bobs], ids_before)
-
-    def test_the_demo_command_prints_both_lists_and_keeps_nothing(self):
-        out = StringIO()
-        call_command("show_personalisation", "--emotion", "sad", "--limit", "5", "--likes", "2", "--dislikes", "1",
-                     stdout=out)
-        text = out.getvalue()
-        self.assertIn("Before any rating", text)
-        self.assertIn("After 3 ratings (personalised=True)", text)
-        self.assertIn("disliked songs still offered: 0", text)
-        self.assertFalse(get_user_model().objects.filter(username__startswith="personalisation-demo").exists())
-        self.assertFalse(Rating.objects.exists())

@@ -52,7 +52,7 @@ class PrivacyTests(BaseTestCase):
         self.assertEqual(create.status_code, 401)
         session = self.client.get(reverse("moods:api_session", args=[self.bob_entries[0].session_id]))
         self.assertEqual(session.status_code, 401)
-        for name in ("moods:delete_history", "moods:delete_account"):
+        for name in ("moods:delete_history", "delete_account"):
             self.assertEqual(self.client.post(reverse(name), {"confirmation": "delete my history"}).status_code, 302)
         self.assertEqual(MoodEntry.objects.count(), 5)
         self.assertEqual(Playlist.objects.count(), 2)

@@ -47,6 +47,7 @@ def test_a_fork_of_a_loaded_process_is_refused_instead_of_hanging():
         (["manage.py", "runserver", "--noreload"], None, True),
         (["manage.py", "runworker", "vision-frames"], None, True),
         (["/srv/.venv/bin/daphne", "emotunes.asgi:application"], None, True),
+        (["/srv/.venv/lib/python3.11/site-packages/daphne/__main__.py", "emotunes.asgi:application"], None, True),
         (["manage.py", "migrate"], None, False),
         (["manage.py", "evaluate_emotion_model"], None, False),
         (["/srv/.venv/bin/celery", "-A", "emotunes", "worker"], None, False),  # prefork: would fork a loaded TF

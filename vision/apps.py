@@ -1,6 +1,5 @@
 import os
 import sys
-import threading
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -10,8 +9,16 @@ from django.conf import settings
 _SERVER_PROGRAMS = {"daphne", "uvicorn", "gunicorn"}
 
 
+def _program(argv: list[str]) -> str:
+    """The program's name: ``daphne`` for ``.../bin/daphne`` and for ``python -m daphne`` alike."""
+    path = argv[0] if argv else ""
+    if os.path.basename(path) == "__main__.py":
+        return os.path.basename(os.path.dirname(path))
+    return os.path.basename(path)
+
+
 def _serves_frames(argv: list[str], vision_mode: str = "embedded") -> bool:
-    program = os.path.basename(argv[0]) if argv else ""
+    program = _program(argv)
     command = argv[1] if len(argv) > 1 else ""
     if command == "runworker":
         return True
@@ -30,8 +37,8 @@ class VisionConfig(AppConfig):
 
     def ready(self):
         if settings.VISION_WARM_UP and _serves_frames(sys.argv, settings.VISION_MODE):
-            from vision.pipeline import warm_up
+            from vision.pipeline import warming_up
 
             # In the background, so the server accepts connections while TensorFlow loads;
             # a frame arriving meanwhile waits for the same one-time load.
-            threading.Thread(target=warm_up, name="vision-warm-up", daemon=True).start()
+            warming_up()

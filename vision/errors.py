@@ -35,3 +35,9 @@ class FrameTooLarge(FrameError):
 
 class TooManyPixels(FrameError):
     code = "too_many_pixels"
+
+
+def frame_error(code: str, message: str) -> FrameError:
+    """The typed error named by ``code``, e.g. one that `vision.worker` reported by code and message."""
+    kinds = {kind.code: kind for kind in (FrameError, *FrameError.__subclasses__())}
+    return kinds.get(code, FrameError)(message)

@@ -38,6 +38,18 @@ def _is_complete(data: bytes, fmt: str) -> bool:
     return len(data) >= riff_size + 8
 
 
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Raise `EmptyFrame` or `FrameTooLarge`: the checks that need nothing but the length.
+
+    `decode_frame` makes them first; a caller that would pass the bytes on (the live stream,
+    before a frame goes to a vision worker) makes them itself, with the same limit.
+    """
+    if not data:
+        raise EmptyFrame("The frame is empty (0 bytes).")
+    if len(data) > max_bytes:
+        raise FrameTooLarge(f"The frame is {len(data):,} bytes; at most {max_bytes:,} are accepted.")
+
+
 def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int) -> np.ndarray:
     """Return the frame as a BGR uint8 array or raise a `FrameError` subclass.
 
@@ -45,10 +57,7 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
     dimensions (Pillow reads only the header), then completeness, and only then the decode,
     so an oversized or hostile frame is refused before any pixel memory is allocated.
     """
-    if not data:
-        raise EmptyFrame("The frame is empty (0 bytes).")
-    if len(data) > max_bytes:
-        raise FrameTooLarge(f"The frame is {len(data):,} bytes; at most {max_bytes:,} are accepted.")
+    check_size(data, max_bytes)
 
     fmt = sniff_format(data)
     if fmt is None:

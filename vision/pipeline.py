@@ -6,6 +6,10 @@ size) → classify (one batched CNN call for all faces). Models load once per pr
 lazily or through `warm_up()`, and are safe to call from many threads at once. Separate
 worker processes each load their own; a process forked from one that had already loaded
 them gets a clear error instead (TensorFlow hangs in a forked copy of a running runtime).
+
+This is a library: it reads `settings.VISION_*` (defaults in `emotunes/settings.py`) and
+knows nothing of the stream, the listener or their history (no `live`, `moods` or
+`recommender` import here or anywhere in `vision`; tests/test_vision_is_a_library.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import cv2
@@ -25,10 +30,12 @@ from vision.detection import build_detector
 from vision.emotion import EmotionClassifier, build_classifier, configure_tensorflow
 from vision.frames import decode_frame
 
+Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
+
 
 @dataclass
 class FaceResult:
-    box: tuple[int, int, int, int]  # x, y, w, h in frame pixels
+    box: Box
     confidence: float
     emotions: dict[str, float]
     primary: bool = False
@@ -70,6 +77,25 @@ class FrameAnalysis:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> FrameAnalysis:
+        """`to_dict()` read back, e.g. on the far side of a queue (the answer of `vision.worker`)."""
+        faces = [
+            FaceResult(
+                box=tuple(int(v) for v in face["box"]),
+                confidence=float(face["confidence"]),
+                emotions={emotion: float(p) for emotion, p in face["emotions"].items()},
+                primary=bool(face.get("primary", False)),
+            )
+            for face in data.get("faces", [])
+        ]
+        return cls(
+            width=int(data["width"]),
+            height=int(data["height"]),
+            faces=faces,
+            timings_ms=dict(data.get("timings_ms", {})),
+        )
+
 
 @dataclass
 class _Models:
@@ -80,10 +106,6 @@ class _Models:
 
 _models: _Models | None = None
 _models_lock = threading.Lock()
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 class ForkedAfterLoading(RuntimeError):
@@ -103,13 +125,9 @@ def get_models() -> _Models:
         )
     with _models_lock:
         if _models is None:
-            configure_tensorflow(_setting("VISION_TF_THREADS", 1))
-            detector = build_detector(
-                _setting("VISION_DETECTOR", "mtcnn"),
-                min_face_fraction=_setting("VISION_MIN_FACE_FRACTION", 0.15),
-            )
-            default_model = settings.EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"
-            classifier = build_classifier(str(_setting("EMOTION_MODEL", default_model)))
+            configure_tensorflow(settings.VISION_TF_THREADS)
+            detector = build_detector(settings.VISION_DETECTOR, min_face_fraction=settings.VISION_MIN_FACE_FRACTION)
+            classifier = build_classifier(str(settings.EMOTION_MODEL))
             _models = _Models(detector=detector, classifier=classifier, pid=os.getpid())
         return _models
 
@@ -120,6 +138,42 @@ def warm_up() -> None:
     size = models.classifier.input_size
     models.classifier.predict(np.zeros((1, size, size), dtype=np.uint8))
     models.detector.detect_faces(np.zeros((240, 320, 3), dtype=np.uint8))
+
+
+_warming: tuple[int, Future] | None = None  # (pid, the load) of this process
+_warming_lock = threading.Lock()
+
+
+def warming_up() -> Future:
+    """Start `warm_up()` in a background thread, once per process; the future is done when the models are.
+
+    Every start goes through here: a server at start (`vision.apps`, when
+    `VISION_WARM_UP` is on), and whatever is about to analyse a frame (the embedded
+    back-end of `live`, `vision.worker`), which awaits the same load instead of starting a
+    second one and does not count it against a frame's timeout. A load that failed is tried
+    again by the next caller.
+    """
+    global _warming
+    with _warming_lock:
+        pid = os.getpid()
+        if _warming is None or _warming[0] != pid or _failed(_warming[1]):
+            future = Future()
+            _warming = (pid, future)
+            threading.Thread(target=_load_into, args=(future,), name="vision-warm-up", daemon=True).start()
+        return _warming[1]
+
+
+def _failed(future: Future) -> bool:
+    return future.done() and future.exception() is not None
+
+
+def _load_into(future: Future) -> None:
+    try:
+        warm_up()
+    except BaseException as error:
+        future.set_exception(error)
+    else:
+        future.set_result(None)
 
 
 def classify_faces(faces_gray: np.ndarray, classifier: EmotionClassifier | None = None) -> np.ndarray:
@@ -138,7 +192,7 @@ def analyse_image(image_bgr: np.ndarray, *, timings: dict[str, float] | None = N
     regions = [r for r in regions if r.w > 1 and r.h > 1]
     # Largest first: the primary face is the one nearest the camera.
     regions.sort(key=lambda r: r.w * r.h, reverse=True)
-    regions = regions[: _setting("VISION_MAX_FACES", 5)]
+    regions = regions[: settings.VISION_MAX_FACES]
     timings["detect"] = (time.perf_counter() - start) * 1000
 
     start = time.perf_counter()
@@ -146,9 +200,7 @@ def analyse_image(image_bgr: np.ndarray, *, timings: dict[str, float] | None = N
     if regions:
         gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
         for i, region in enumerate(regions):
-            crops[i] = align_face(
-                gray, region, margin=_setting("VISION_FACE_MARGIN", 1.2), size=models.classifier.input_size
-            )
+            crops[i] = align_face(gray, region, margin=settings.VISION_FACE_MARGIN, size=models.classifier.input_size)
     timings["align"] = (time.perf_counter() - start) * 1000
 
     start = time.perf_counter()
@@ -167,14 +219,19 @@ def analyse_image(image_bgr: np.ndarray, *, timings: dict[str, float] | None = N
     return FrameAnalysis(width=width, height=height, faces=faces, timings_ms=timings)
 
 
-def analyse_frame(data: bytes) -> FrameAnalysis:
-    """Analyse one JPEG/PNG/WebP frame held in memory. Raises `vision.errors.FrameError` on bad input."""
+def analyse_frame(data: bytes, hint: Box | None = None) -> FrameAnalysis:
+    """Analyse one JPEG/PNG/WebP frame held in memory. Raises `vision.errors.FrameError` on bad input.
+
+    `hint` is the previous frame's primary face box of the same stream, where there was
+    one. It is accepted, and carried by `vision.worker`, for face tracking; it does not
+    change the analysis yet.
+    """
     started = time.perf_counter()
     image = decode_frame(
         data,
-        max_bytes=_setting("VISION_MAX_FRAME_BYTES", 1024 * 1024),
-        max_width=_setting("VISION_MAX_WIDTH", 1920),
-        max_height=_setting("VISION_MAX_HEIGHT", 1080),
+        max_bytes=settings.VISION_MAX_FRAME_BYTES,
+        max_width=settings.VISION_MAX_WIDTH,
+        max_height=settings.VISION_MAX_HEIGHT,
     )
     timings = {"decode": (time.perf_counter() - started) * 1000}
     analysis = analyse_image(image, timings=timings)

@@ -3,8 +3,17 @@
 Started as ``REDIS_URL=... VISION_MODE=workers python manage.py runworker vision-frames``
 (see README, "Live stream"). It listens on the channel named by ``LIVE_VISION_CHANNEL``,
 analyses each frame and sends the result to the ``reply_to`` channel of the websocket
-consumer that asked. It keeps no per-stream state (the consumer holds the mood smoother),
-so any number of these processes can serve any number of web processes.
+consumer that asked. It keeps no per-stream state (the stream's smoother and face-tracking
+hint live with the consumer, in ``live``; the hint comes with each frame), so any number of
+these processes can serve any number of web processes.
+
+The messages, as ``live.backends.WorkerVision`` sends and reads them:
+
+* in: ``{"type": "vision.analyse", "seq", "frame": bytes, "hint": [x, y, w, h] | None,
+  "reply_to", "expires_at": wall-clock seconds}``
+* out: ``{"type": "vision.result", "seq", "analysis": FrameAnalysis.to_dict()}`` or
+  ``{"type": "vision.failure", "seq", "code", "message"}`` (a ``FrameError``'s code, or
+  ``internal``).
 
 Each process analyses one frame at a time. Channels' worker pulls messages from Redis as
 they come, so a frame whose ``expires_at`` has passed (its consumer already told the
@@ -12,6 +21,7 @@ browser it timed out) is skipped unanalysed: a backlog drains at once instead of
 every later frame.
 """
 
+import asyncio
 import logging
 import time
 
@@ -19,20 +29,15 @@ from asgiref.sync import sync_to_async
 from channels.consumer import AsyncConsumer
 
 from vision.errors import FrameError
-from vision.pipeline import analyse_frame, warm_up
+from vision.pipeline import Box, analyse_frame, warming_up
 
 logger = logging.getLogger(__name__)
 
 
 class VisionFrameWorker(AsyncConsumer):
-    ready = False
-
     async def vision_analyse(self, message):
-        if not VisionFrameWorker.ready:
-            logger.info("Loading the vision models")
-            await sync_to_async(warm_up, thread_sensitive=False)()
-            VisionFrameWorker.ready = True
-            logger.info("Vision worker ready")
+        # Started when the process started (vision.apps); the first frame waits for the same load.
+        await asyncio.wrap_future(warming_up())
 
         reply_to, seq = message.get("reply_to"), message.get("seq")
         if not isinstance(reply_to, str) or not isinstance(message.get("frame"), bytes):
@@ -42,11 +47,25 @@ class VisionFrameWorker(AsyncConsumer):
             logger.debug("Skipping frame %s: it expired while queued", seq)
             return
         try:
-            analysis = await sync_to_async(analyse_frame, thread_sensitive=False)(message["frame"])
+            analysis = await sync_to_async(analyse_frame, thread_sensitive=False)(
+                message["frame"], hint=read_hint(message.get("hint"))
+            )
             reply = {"type": "vision.result", "seq": seq, "analysis": analysis.to_dict()}
         except FrameError as error:
             reply = {"type": "vision.failure", "seq": seq, "code": error.code, "message": str(error)}
         except Exception:
             logger.exception("Frame analysis failed")
-            reply = {"type": "vision.failure", "seq": seq, "code": "internal", "message": "The frame could not be analysed."}
+            reply = {
+                "type": "vision.failure",
+                "seq": seq,
+                "code": "internal",
+                "message": "The frame could not be analysed.",
+            }
         await self.channel_layer.send(reply_to, reply)
+
+
+def read_hint(value) -> Box | None:
+    """A face box from a message, or None for anything that is not four integers."""
+    if isinstance(value, list | tuple) and len(value) == 4 and all(type(v) is int for v in value):
+        return tuple(value)
+    return None

@@ -1,13 +1,11 @@
-// Draws the history page's charts from its JSON endpoints (moods/views.py) with Chart.js.
+// Draws the history page's charts from its JSON endpoints (moods/views/history.py) with Chart.js.
+// The emotions' colours are the server's (core.emotions.EMOTION_COLOURS, in #emotion-palette).
 (function () {
   "use strict";
   const root = document.getElementById("history-charts");
   if (!root || typeof Chart === "undefined") return;
 
-  const COLOURS = {
-    angry: "#d64545", disgust: "#7a9a2e", fear: "#8b5cf6", happy: "#f2b705",
-    sad: "#3b82f6", surprise: "#ec4899", neutral: "#9ca3af",
-  };
+  const COLOURS = JSON.parse(document.getElementById("emotion-palette").textContent).colours;
   const label = (emotion) => emotion.charAt(0).toUpperCase() + emotion.slice(1);
 
   async function getJSON(url) {

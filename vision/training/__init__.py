@@ -1,7 +1,7 @@
-"""Training and fine-tuning of the emotion CNN (see README, "Training the emotion model").
+"""Training the emotion CNN from scratch (PyTorch) and exporting it to ONNX.
 
-Models made here follow the convention of the shipped mini-Xception so that
-`vision.pipeline` loads them the same way: a tf-keras model whose input is a greyscale
-face of shape (H, W, 1) scaled to [-1, 1] and whose 7 softmax outputs are in
-`core.emotions.EMOTIONS` order.
+Nothing in the serving path imports this package: the pipeline reads the exported ONNX file
+through ONNX Runtime (`vision.emotion.OnnxEmotionClassifier`), so PyTorch is a training and
+test dependency only. Every model made here takes a greyscale face scaled to [-1, 1] and
+gives 7 probabilities in `core.emotions.EMOTIONS` order, like the shipped mini-Xception.
 """

@@ -1,17 +1,21 @@
-"""Accuracy and per-class recall of an emotion model on a labelled folder."""
+"""Accuracy, per-class recall and the confusion matrix of an emotion model, and its picture.
+
+Framework-free: a model is any callable from uint8 greyscale faces (N, S, S) to
+probabilities (N, 7), so the same figures come from a PyTorch network in training, the
+exported ONNX file and the serving classifier.
+"""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
-import tensorflow as tf
 
 from core.emotions import EMOTIONS
 
-from .data import LabelledImages, to_model_input
+Predict = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -28,47 +32,69 @@ class Evaluation:
         return f"accuracy {self.accuracy:.2%} on {self.images} images; recall: {recalls}"
 
 
-def model_input_size(model) -> tuple[int, int]:
-    return tuple(model.input_shape[1:3])
+def confusion_matrix(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    matrix = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(truth), np.asarray(predicted)), 1)
+    return matrix
 
 
-def predict_probabilities(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Softmax outputs for uint8 greyscale faces (N, h, w), resized to the model's input."""
-    data = LabelledImages(images, np.zeros(len(images), dtype=np.int64))
-    faces = data.resized(model_input_size(model))
-    outputs = [
-        model(to_model_input(faces[start:start + batch_size]), training=False).numpy()
-        for start in range(0, len(faces), batch_size)
-    ]
-    return np.concatenate(outputs)
-
-
-def evaluate(model, data: LabelledImages, folder: str | Path = "") -> Evaluation:
-    predicted = predict_probabilities(model, data.images).argmax(axis=1)
-    confusion = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=np.int64)
-    np.add.at(confusion, (data.labels, predicted), 1)
+def evaluation_from_predictions(truth: np.ndarray, predicted: np.ndarray, folder: str | Path = "") -> Evaluation:
+    confusion = confusion_matrix(truth, predicted)
     counts = confusion.sum(axis=1)
     recall = {e: float(confusion[i, i] / counts[i]) for i, e in enumerate(EMOTIONS) if counts[i]}
     return Evaluation(
         folder=str(folder),
-        images=int(len(data)),
-        accuracy=float(np.trace(confusion) / confusion.sum()),
+        images=int(counts.sum()),
+        accuracy=float(np.trace(confusion) / max(1, confusion.sum())),
         recall=recall,
         confusion=confusion.tolist(),
         class_counts={e: int(counts[i]) for i, e in enumerate(EMOTIONS)},
     )
 
 
-def single_face_latency_ms(model, repeats: int = 200) -> float:
-    """Median time of one forward pass on one face, the way the vision pipeline calls it."""
-    height, width = model_input_size(model)
-    face = tf.constant(np.zeros((1, height, width, 1), dtype=np.float32))
-    forward = tf.function(lambda x: model(x, training=False))
-    for _ in range(10):
-        forward(face)
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        forward(face).numpy()
-        timings.append((time.perf_counter() - started) * 1000.0)
-    return float(np.median(timings))
+def evaluate(predict: Predict, faces: np.ndarray, labels: np.ndarray, folder: str | Path = "",
+             batch_size: int = 256) -> Evaluation:
+    """Run `predict` over faces already at the model's input size, in batches."""
+    predicted = np.concatenate([
+        np.asarray(predict(faces[start:start + batch_size])).argmax(axis=1)
+        for start in range(0, len(faces), batch_size)
+    ]) if len(faces) else np.empty(0, dtype=int)
+    return evaluation_from_predictions(labels, predicted, folder)
+
+
+def draw_confusion(confusion, path: Path, title: str) -> Path:
+    """The confusion matrix as a PNG: shares of each true class, with counts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(confusion, dtype=float)
+    rows = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), dpi=110)
+    image = ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(EMOTIONS)), EMOTIONS, rotation=35, ha="right")
+    ax.set_yticks(range(len(EMOTIONS)), EMOTIONS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=10)
+    for i in range(len(EMOTIONS)):
+        for j in range(len(EMOTIONS)):
+            ax.text(j, i, f"{int(matrix[i, j])}\n{rows[i, j]:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if rows[i, j] > 0.5 else "black")
+    fig.colorbar(image, ax=ax, label="share of the true class")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def recall_table(evaluations: list[tuple[str, Evaluation]]) -> list[str]:
+    """Markdown rows: one model per row, accuracy then recall per class."""
+    rows = ["| model | accuracy | " + " | ".join(EMOTIONS) + " |", "|" + "---|" * (len(EMOTIONS) + 2)]
+    for name, ev in evaluations:
+        cells = " | ".join(f"{ev.recall.get(e, float('nan')):.1%}" for e in EMOTIONS)
+        rows.append(f"| {name} | **{ev.accuracy:.2%}** | {cells} |")
+    return rows

@@ -9,7 +9,9 @@ from django.test import override_settings
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.clustering import complete
 from recommender.models import Clustering, Track
-from recommender.selectors import STRATEGIES, forget_tastes, recommend, reset_indexes, targets, track_index
+from recommender.engine.index import track_index
+from recommender.engine.strategies import STRATEGIES, targets
+from recommender.selectors import forget_tastes, recommend, reset_indexes
 from recommender.simulation import simulate_listeners
 
 
@@ -61,7 +63,7 @@ class Command(BaseCommand):
                     continue
                 # The listener is in the mood of one of the songs they would like (its cluster's emotion).
                 target = sorted(sim.held_out_likes)[0]
-                emotion = index.cluster_emotions[int(index.cluster[index.position[target]])]
+                emotion = index.emotion_of(int(index.rows_of([target])[0]))
                 for bucket, user, cf in ((plain, None, True), (personal, sim.user, True), (personal_no_cf, sim.user, False)):
                     forget_tastes()  # each variant computes the listener's taste under its own settings
                     with override_settings(RECOMMENDER_CF_MIN_RATINGS=10**9 if not cf else settings.RECOMMENDER_CF_MIN_RATINGS):

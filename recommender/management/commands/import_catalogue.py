@@ -1,9 +1,10 @@
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from recommender.importers import FORMATS, FormatError
-from recommender.management.commands._progress import console_progress
 from recommender.services import import_catalogue
 
 MAX_LISTED_ERRORS = 50
@@ -24,7 +25,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
             try:
                 report = import_catalogue(path, fmt=options["format"], name=str(path),
-                                          progress=console_progress(path.name, self.stderr),
+                                          progress=progress_bar(self, path.name),
                                           refresh=not options["no_refresh"])
             except FormatError as exc:
                 self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
@@ -43,3 +44,22 @@ def write_report(command, report) -> None:
     for line, note in report.notes[:MAX_LISTED_ERRORS]:
         command.stderr.write(f"  {report.path}, line {line}: {note}")
     command.stdout.write(command.style.SUCCESS(report.summary()))
+
+
+def progress_bar(command, label: str, unit: str = " rows"):
+    """A tqdm bar on the command's stderr, for an importer's `progress`: "label: 1200/18644 (6%) [...]"."""
+    return partial(tqdm, desc=label, unit=unit, file=_Unended(command.stderr), mininterval=0.5,
+                   bar_format="{desc}: {n_fmt}/{total_fmt} ({percentage:.0f}%) [{elapsed}<{remaining}, {rate_fmt}]")
+
+
+class _Unended:
+    """tqdm redraws its line after a carriage return; Django's OutputWrapper would end every redraw with a newline."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")
+
+    def flush(self) -> None:
+        self.wrapper.flush()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recommender.management.commands._progress import console_progress
+from recommender.management.commands.import_catalogue import progress_bar
 from recommender.videos import import_videos, videos_dir
 
 
@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(f"Reading {videos_dir()} …")
-        report = import_videos(progress=console_progress("videos", self.stderr))
+        report = import_videos(progress=progress_bar(self, "videos", unit=" clips"))
         for name, line, reason in report.errors[:50]:
             self.stderr.write(self.style.WARNING(f"  {name}, line {line}: {reason}"))
         self.stdout.write(self.style.SUCCESS(

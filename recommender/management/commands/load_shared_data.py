@@ -8,8 +8,7 @@ from django.db import connection
 
 from recommender.clustering import refresh
 from recommender.importers import FormatError, import_tracks, shared_catalogue_files
-from recommender.management.commands._progress import console_progress
-from recommender.management.commands.import_catalogue import write_report
+from recommender.management.commands.import_catalogue import progress_bar, write_report
 from recommender.management.commands.refresh_clusters import write_clustering
 from recommender.models import Clustering, Track, Video
 from recommender.videos import import_videos
@@ -56,11 +55,11 @@ class Command(BaseCommand):
         for path in shared_catalogue_files(data_dir):
             try:
                 report = import_tracks(path, name=str(path.relative_to(data_dir)),
-                                       progress=console_progress(path.name, self.stderr))
+                                       progress=progress_bar(self, path.name))
             except FormatError as exc:
                 raise CommandError(f"{path}: {exc}") from None
             write_report(self, report)
-        report = import_videos(progress=console_progress("videos", self.stderr))
+        report = import_videos(progress=progress_bar(self, "videos", unit=" clips"))
         self.stdout.write(self.style.SUCCESS(
             f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.without_mood} without a mood word skipped, {len(report.errors)} rejected rows"))

@@ -1,15 +1,25 @@
-"""manage.py train_emotion_model — train or fine-tune the emotion CNN on a labelled folder."""
+"""manage.py train_emotion_model — train an emotion CNN from scratch, in stretches, and export it.
+
+A run keeps its state in `--run-dir` and writes a checkpoint after every epoch, so a run of
+many hours can be done in several sittings: stop it (Ctrl-C, a time budget, or a file named
+STOP in the run folder) and start it again with `--resume`. When the last epoch is done the
+epoch with the best validation accuracy is exported to ONNX, checked against PyTorch,
+measured once on the test folder and described in a model card beside the file.
+"""
 
 from __future__ import annotations
 
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-DEFAULT_OUT = "var/models/emotion_model.hdf5"
+DEFAULT_RUN = "var/training/run"
+DEFAULT_OUT = "var/models/emotion_model.onnx"
+PARITY_TOLERANCE = 1e-4
 
 
 def _positive_int(value: str) -> int:
@@ -19,104 +29,134 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _command_line(options) -> str:
-    """The command as typed when run from manage.py, else rebuilt from the options."""
-    if len(sys.argv) > 1 and sys.argv[1] == "train_emotion_model":
-        arguments = sys.argv[2:]
-    else:
-        arguments = []
-        for name in ("data", "init", "epochs", "batch_size", "val_split", "patience", "max_steps", "max_minutes",
-                     "learning_rate", "class_weight", "schedule", "select", "out", "eval_dir", "threads", "seed"):
-            if options.get(name) is not None:
-                arguments += [f"--{name.replace('_', '-')}", str(options[name])]
-        for flag in ("freeze_batchnorm", "no_augment", "no_flip_average", "no_eval"):
-            if options.get(flag):
-                arguments.append(f"--{flag.replace('_', '-')}")
+def _command_line() -> str:
+    arguments = sys.argv[2:] if len(sys.argv) > 1 and sys.argv[1] == "train_emotion_model" else []
     return "python manage.py train_emotion_model " + " ".join(shlex.quote(a) for a in arguments)
 
 
 class Command(BaseCommand):
     help = (
-        "Train or fine-tune an emotion CNN on a folder with one sub-folder per emotion "
-        "(angry, disgust, fear, happy, sad, surprise, neutral), with augmentation, class "
-        "weights, a validation split and early stopping; save the best model and a model card."
+        "Train an emotion CNN (PyTorch, from scratch) on a folder with one sub-folder per emotion, "
+        "checkpointing every epoch (--resume continues), then export the best epoch to ONNX with a model card."
     )
 
     def add_arguments(self, parser):
-        default_train = Path(settings.EMOTUNES_DATA_DIR) / "faces" / "fer2013" / "train"
-        default_eval = Path(settings.EMOTUNES_DATA_DIR) / "faces" / "fer2013" / "public_test"
-        parser.add_argument("--data", type=Path, default=default_train, help=f"labelled training folder (default {default_train})")
-        parser.add_argument("--init", default="fer_mini_xception",
-                            help="fer_mini_xception (the shipped model, fine-tuned), scratch (a new mini-Xception) or a model file")
-        parser.add_argument("--epochs", type=_positive_int, default=30)
-        parser.add_argument("--batch-size", type=_positive_int, default=64)
-        parser.add_argument("--val-split", type=float, default=0.1, help="share of --data held out for validation")
-        parser.add_argument("--patience", type=_positive_int, default=6, help="epochs without a better validation accuracy before stopping")
-        parser.add_argument("--max-steps", type=_positive_int, default=None, help="stop after this many training steps in all")
-        parser.add_argument("--max-minutes", type=float, default=None, help="stop before an epoch would end past this many minutes")
-        parser.add_argument("--learning-rate", type=float, default=None, help="default 3e-4 when fine-tuning, 1e-3 from scratch")
-        parser.add_argument("--class-weight", choices=["sqrt", "balanced", "none"], default="sqrt",
-                            help="loss weight per class: square root of inverse frequency (default), inverse frequency, or none")
-        parser.add_argument("--schedule", choices=["plateau", "cosine"], default="plateau",
-                            help="learning rate: halve when validation accuracy stalls, or cosine decay over --epochs (or --max-minutes, if that ends first)")
-        parser.add_argument("--select", choices=["best", "last"], default="best",
-                            help="keep the epoch with the best validation accuracy, or the last one")
-        parser.add_argument("--freeze-batchnorm", action="store_true",
-                            help="keep the starting model's batch-normalisation statistics and scales fixed")
-        parser.add_argument("--no-augment", action="store_true", help="train on the images as they are")
-        parser.add_argument("--no-flip-average", action="store_true",
-                            help="save the bare network instead of one that averages the face and its mirror image")
-        parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"model file to write (default {DEFAULT_OUT})")
-        parser.add_argument("--eval-dir", type=Path, default=default_eval if default_eval.is_dir() else None,
-                            help="labelled folder to measure the result on, for the model card (default FER2013 public_test)")
-        parser.add_argument("--no-eval", action="store_true", help="skip the evaluation folder")
-        parser.add_argument("--threads", type=_positive_int, default=2, help="TensorFlow threads (the machine is shared)")
-        parser.add_argument("--seed", type=int, default=0)
+        from vision.training.loop import RunConfig
+        from vision.training.nets import ARCHITECTURES
+
+        defaults = RunConfig(data_dir="")
+        faces = Path(settings.EMOTUNES_DATA_DIR) / "faces" / "fer2013"
+        parser.add_argument("--data", type=Path, default=faces / "train", help="labelled training folder")
+        parser.add_argument("--run-dir", type=Path, default=Path(DEFAULT_RUN), help=f"checkpoints (default {DEFAULT_RUN})")
+        parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last epoch")
+        parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=defaults.arch)
+        parser.add_argument("--width", type=_positive_int, default=None, help="channels of the first stage")
+        parser.add_argument("--input-size", type=_positive_int, default=defaults.input_size)
+        parser.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
+        parser.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
+        parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+        parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+        parser.add_argument("--warmup-epochs", type=float, default=defaults.warmup_epochs)
+        parser.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
+        parser.add_argument("--class-weight", choices=["sqrt", "balanced", "none"], default=defaults.class_weighting)
+        parser.add_argument("--val-split", type=float, default=defaults.val_split, help="share of --data held out")
+        parser.add_argument("--subset", type=float, default=defaults.subset, help="share of the training part (pilots)")
+        parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default=defaults.precision)
+        parser.add_argument("--no-augment", action="store_true")
+        parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
+        parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
+        parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
+        parser.add_argument("--eval-dir", type=Path, default=faces / "public_test",
+                            help="test folder measured once, after training (never used for selection)")
+        parser.add_argument("--no-eval", action="store_true", help="skip the test folder")
+        parser.add_argument("--export-now", action="store_true", help="export the best epoch so far without training")
 
     def handle(self, *args, **options):
-        from vision.training.card import write_model_card
-        from vision.training.data import DatasetError
-        from vision.training.evaluation import single_face_latency_ms
-        from vision.training.train import TrainingConfig, limit_threads, train
+        import torch
 
-        limit_threads(options["threads"])
+        from vision.training import loop
+        from vision.training.data import DatasetError
+        from vision.training.torch_augment import Augmentation
+
+        torch.set_num_threads(options["threads"])
         out = Path(options["out"])
-        if out.suffix not in (".h5", ".hdf5", ".keras"):
-            raise CommandError(f"--out must end in .h5, .hdf5 or .keras, got {out}")
-        config = TrainingConfig(
-            data_dir=options["data"],
-            out=out,
-            models_dir=Path(settings.EMOTUNES_MODELS_DIR),
-            init=options["init"],
-            epochs=options["epochs"],
-            batch_size=options["batch_size"],
-            val_split=options["val_split"],
-            patience=options["patience"],
-            max_steps=options["max_steps"],
-            max_minutes=options["max_minutes"],
-            learning_rate=options["learning_rate"],
-            class_weighting=options["class_weight"],
-            schedule=options["schedule"],
-            select=options["select"],
-            augment=not options["no_augment"],
-            freeze_batchnorm=options["freeze_batchnorm"],
-            flip_average=not options["no_flip_average"],
-            eval_dir=None if options["no_eval"] else options["eval_dir"],
-            cache_dir=Path(settings.VAR_DIR) / "training" / "cache",
-            threads=options["threads"],
-            seed=options["seed"],
-        )
+        if out.suffix != ".onnx":
+            raise CommandError(f"--out must end in .onnx, got {out}")
+        cache = Path(settings.VAR_DIR) / "training" / "cache"
 
         def log(line: str) -> None:
-            self.stdout.write(line)
+            self.stdout.write(f"{time.strftime('%H:%M:%S')} {line}")
             self.stdout.flush()
 
         try:
-            result = train(config, log=log)
-        except (DatasetError, FileNotFoundError, ValueError) as error:
+            if options["resume"] or options["export_now"]:
+                run = loop.resume(options["run_dir"], cache_dir=cache, log=log)
+            else:
+                augment = Augmentation() if not options["no_augment"] else Augmentation(
+                    rotation_deg=0, zoom=0, shift=0, flip=False, brightness=0, contrast=0, erase_p=0)
+                from dataclasses import asdict
+
+                config = loop.RunConfig(
+                    data_dir=str(options["data"]), arch=options["arch"], width=options["width"],
+                    input_size=options["input_size"], epochs=options["epochs"], batch_size=options["batch_size"],
+                    learning_rate=options["learning_rate"], weight_decay=options["weight_decay"],
+                    warmup_epochs=options["warmup_epochs"], label_smoothing=options["label_smoothing"],
+                    class_weighting=options["class_weight"], val_split=options["val_split"],
+                    subset=options["subset"], precision=options["precision"], augment=asdict(augment),
+                    seed=options["seed"],
+                )
+                run = loop.start(options["run_dir"], config, cache_dir=cache, log=log)
+        except (DatasetError, FileNotFoundError, FileExistsError, ValueError) as error:
             raise CommandError(str(error)) from error
-        latency = single_face_latency_ms(result.model)
-        command = _command_line(options)
-        card = write_model_card(result, command, latency_ms=latency)
-        log(f"saved {config.out} and its model card {card} ({len(result.epochs)} epochs, {result.seconds / 60:.1f} min; "
-            f"one face {latency:.1f} ms)")
+
+        if not options["export_now"]:
+            try:
+                run.step_epochs(max_minutes=options["max_minutes"])
+            except KeyboardInterrupt:
+                log(f"interrupted during epoch {run.epoch + 1}; the checkpoint of epoch {run.epoch} stands")
+            if run.epoch < run.config.epochs:
+                log(f"stopped after epoch {run.epoch}/{run.config.epochs}; continue with: python manage.py "
+                    f"train_emotion_model --run-dir {options['run_dir']} --resume")
+                return
+        self.export(run, out, None if options["no_eval"] else options["eval_dir"], log)
+
+    def export(self, run, out: Path, eval_dir: Path | None, log) -> None:
+        import numpy as np
+        import torch
+
+        from vision.alignment import resize_face
+        from vision.onnx_emotion import OnnxEmotionClassifier
+        from vision.training.card import write_model_card
+        from vision.training.data import load_folder
+        from vision.training.evaluation import evaluate
+        from vision.training.export import export_onnx, load_checkpoint_net, max_difference
+
+        best_path = run.folder / "best.pt"
+        if not best_path.exists():
+            raise CommandError(f"no best epoch saved in {run.folder} yet")
+        net, best = load_checkpoint_net(best_path)
+        size = run.config.input_size
+        export_onnx(net, size, out)
+        sample = run.val_images[:256].numpy()
+        parity = max_difference(net, out, sample)
+        if parity > PARITY_TOLERANCE:
+            raise CommandError(f"the ONNX export differs from PyTorch by {parity:.2e} (> {PARITY_TOLERANCE:g})")
+        log(f"exported epoch {best['epoch']} to {out} (ONNX vs PyTorch: {parity:.1e})")
+
+        classifier = OnnxEmotionClassifier(out, threads=1)
+        latency = classifier.latency_ms()
+        evaluations = []
+        if eval_dir is not None and Path(eval_dir).is_dir():
+            data = load_folder(Path(eval_dir), cache_dir=Path(settings.VAR_DIR) / "training" / "cache")
+            faces = np.stack([resize_face(img, size) for img in data.images])
+            mirrored = OnnxEmotionClassifier(out, threads=torch.get_num_threads(), flip_average=True)
+            evaluations = [
+                ("this model, mirror-averaged", evaluate(mirrored.predict, faces, data.labels, eval_dir)),
+                ("this model", evaluate(classifier.predict, faces, data.labels, eval_dir)),
+            ]
+            for name, evaluation in evaluations:
+                log(f"{name}: {evaluation.summary()}")
+        state = torch.load(run.folder / "last.pt", map_location="cpu", weights_only=False)
+        card = write_model_card(out, state, best, _command_line(), evaluations, latency, parity)
+        log(f"model card: {card}")

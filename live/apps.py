@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class LiveConfig(AppConfig):
+    """The live stream: webcam frames in over a websocket, emotions and mood changes out.
+
+    The Channels layout: ``emotunes/asgi.py`` → ``live/routing.py`` → ``live/consumers.py``.
+    Frames are analysed by the ``vision`` library through ``live.backends``.
+    """
+
+    name = "live"

@@ -1,0 +1,174 @@
+"""Where a frame is analysed: one interface, one class per ``VISION_MODE``.
+
+The consumer opens one back-end per connection (``open_backend``) and only ever calls
+``await backend.analyse(frame, hint)``. Every back-end returns a
+``vision.pipeline.FrameAnalysis`` or raises one of the same typed errors, which
+``live.protocol.frame_failure`` turns into the answer:
+
+* ``VisionBusy`` — no room for another frame now (dropped, not queued);
+* ``TimeoutError`` — no analysis within ``LIVE_FRAME_TIMEOUT`` seconds;
+* ``vision.errors.FrameError`` — the frame is not a usable image (its ``code`` goes out as is);
+* ``VisionFailed`` — the server's fault.
+
+``analyse`` must run in a task of its own, not in the consumer's message handler: a worker's
+reply reaches the consumer as a message of its own (see ``WorkerVision``). A third back-end
+(a Celery queue, a remote inference service) is one more subclass and one entry in
+``BACKENDS``; the consumer does not change.
+"""
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.exceptions import ChannelFull
+from django.conf import settings
+
+from live.errors import VisionBusy, VisionFailed
+from vision.errors import FrameError, frame_error
+
+# Imported here, at server start, not on a first frame inside the event loop.
+from vision.pipeline import Box, FrameAnalysis, analyse_frame, warming_up
+
+logger = logging.getLogger(__name__)
+
+
+class VisionBackend:
+    """What a connection needs of vision. Subclasses set ``mode`` (a ``VISION_MODE`` value)."""
+
+    mode: str
+
+    def __init__(self, *, channel_layer, reply_to: str, timeout: float):
+        self.channel_layer = channel_layer
+        self.reply_to = reply_to  # the consumer's channel, for back-ends that answer through the layer
+        self.timeout = timeout
+
+    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+        raise NotImplementedError
+
+    def resolve(self, reply: dict) -> None:
+        """A reply that came back through the channel layer (only ``WorkerVision`` expects any)."""
+
+
+class FramePool:
+    """The web process's threads for vision, shared by all its connections.
+
+    The event loop never waits on the CPU work, and frames beyond ``backlog`` in progress
+    across all connections are refused (``VisionBusy``) instead of piling up.
+    """
+
+    def __init__(self, threads: int, backlog: int):
+        self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="vision")
+        self.backlog = max(1, backlog)
+        self.pending = 0
+        self.lock = threading.Lock()
+
+    def submit(self, frame: bytes, hint: Box | None):
+        with self.lock:
+            if self.pending >= self.backlog:
+                raise VisionBusy()
+            self.pending += 1
+        try:
+            future = self.executor.submit(analyse_frame, frame, hint)
+        except BaseException:
+            self._release()
+            raise
+        # Released when the thread finishes, even if the caller stopped waiting.
+        future.add_done_callback(self._release)
+        return future
+
+    def _release(self, _future=None) -> None:
+        with self.lock:
+            self.pending -= 1
+
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def frame_pool() -> FramePool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = FramePool(settings.LIVE_VISION_THREADS, settings.LIVE_VISION_BACKLOG)
+        return _pool
+
+
+class EmbeddedVision(VisionBackend):
+    """``VISION_MODE=embedded``: ``analyse_frame`` in this process's ``FramePool``."""
+
+    mode = "embedded"
+
+    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+        try:
+            # Loading the models takes seconds: it does not count against the frame's timeout.
+            await asyncio.wrap_future(warming_up())
+            future = frame_pool().submit(frame, hint)
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except (VisionBusy, TimeoutError, FrameError):
+            raise
+        except Exception as error:
+            logger.exception("Frame analysis failed")
+            raise VisionFailed() from error
+
+
+class WorkerVision(VisionBackend):
+    """``VISION_MODE=workers``: frames over the channel layer to ``runworker`` processes (``vision.worker``).
+
+    The worker replies to the consumer's own channel (``reply_to``); the consumer hands each
+    reply to ``resolve``, which completes the future ``analyse`` awaits. Why this design and
+    not a reply channel per web process with its own receive loop: a connection has at most
+    one frame in flight, so its state is one (request, future) pair that lives and dies with
+    the connection; Channels already routes to consumer channels and cleans them up, and a
+    receive loop shared by a process would have to be bound to an event loop and a channel
+    layer that tests and reloads replace. A reply that comes late (the frame timed out) or
+    to another request does not match the pair and is ignored.
+    """
+
+    mode = "workers"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.requests = 0
+        self.waiting: tuple[int, asyncio.Future] | None = None
+
+    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+        self.requests += 1
+        request, reply = self.requests, asyncio.get_running_loop().create_future()
+        self.waiting = (request, reply)  # before the send: the reply may overtake its return
+        try:
+            await self.channel_layer.send(
+                settings.LIVE_VISION_CHANNEL,
+                {
+                    "type": "vision.analyse",
+                    "seq": request,
+                    "frame": frame,
+                    "hint": list(hint) if hint else None,
+                    "reply_to": self.reply_to,
+                    # Wall-clock, as worker processes do not share this process's monotonic clock.
+                    "expires_at": time.time() + self.timeout,
+                },
+            )
+            answer = await asyncio.wait_for(reply, self.timeout)
+        except ChannelFull:
+            raise VisionBusy() from None
+        finally:
+            self.waiting = None
+        if answer["type"] == "vision.result":
+            return FrameAnalysis.from_dict(answer["analysis"])
+        if answer.get("code") == "internal":
+            raise VisionFailed(answer.get("message", ""))
+        raise frame_error(answer.get("code", "bad_frame"), answer.get("message") or "The frame could not be read.")
+
+    def resolve(self, reply: dict) -> None:
+        if self.waiting and self.waiting[0] == reply.get("seq") and not self.waiting[1].done():
+            self.waiting[1].set_result(reply)
+
+
+BACKENDS: dict[str, type[VisionBackend]] = {backend.mode: backend for backend in (EmbeddedVision, WorkerVision)}
+
+
+def open_backend(*, channel_layer, reply_to: str, timeout: float) -> VisionBackend:
+    """The back-end ``VISION_MODE`` names, for one connection."""
+    return BACKENDS[settings.VISION_MODE](channel_layer=channel_layer, reply_to=reply_to, timeout=timeout)

@@ -1,0 +1,96 @@
+"""The live websocket: webcam frames in, emotions and mood changes out.
+
+Origin and session are checked by the ASGI stack (``AllowedHostsOriginValidator`` and
+``AuthMiddlewareStack`` in ``emotunes/asgi.py``). This consumer only sequences: each message
+is checked against the connection's state (``live.state``), a frame goes to the vision
+back-end of ``VISION_MODE`` (``live.backends``; the same calls in both modes), the answer
+is built by ``live.protocol`` and a mood change is kept by ``live.services``.
+"""
+
+import asyncio
+import json
+import logging
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from live import protocol
+from live.backends import open_backend
+from live.errors import FRAME_FAILURES, ProtocolError
+from live.limits import LiveLimits
+from live.services import record_mood_change
+from live.state import StreamState
+
+logger = logging.getLogger(__name__)
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        limits = LiveLimits.from_settings()
+        self.stream = StreamState(limits)
+        self.vision = open_backend(
+            channel_layer=self.channel_layer, reply_to=self.channel_name, timeout=limits.frame_timeout
+        )
+        user = self.scope.get("user")
+        self.user = user if user is not None and user.is_authenticated else None
+        await self.accept()
+        await self.send_json(protocol.hello(authenticated=self.user is not None, mode=self.vision.mode, limits=limits))
+
+    async def disconnect(self, code):
+        self.stream.close()
+
+    async def send_json(self, content):
+        await self.send(text_data=json.dumps(content))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None:
+            await self.receive_frame(bytes_data)
+        else:
+            await self.receive_message(text_data or "")
+
+    async def receive_message(self, text):
+        try:
+            self.stream.admit_text()
+            message = protocol.parse_text_message(text, self.stream.limits)
+        except ProtocolError as failure:
+            await self.send_json(protocol.text_failure(failure))
+            return
+        if message["type"] == "ping":
+            await self.send_json(protocol.pong())
+        elif message["type"] == "manual_mood":
+            await self.announce_mood(message["emotion"], 1.0, "manual")
+
+    async def receive_frame(self, data):
+        seq = self.stream.next_frame()
+        try:
+            self.stream.admit_frame(data)
+        except FRAME_FAILURES as failure:
+            await self.send_json(protocol.frame_failure(seq, failure, self.stream.limits))
+            return
+        # A task of its own: this handler returns, so the consumer goes on reading messages
+        # (pings, and in workers mode the worker's reply) while the frame is analysed.
+        self.stream.begin(seq, asyncio.create_task(self.analyse(seq, data)))
+
+    async def analyse(self, seq, data):
+        try:
+            analysis = await self.vision.analyse(data, self.stream.hint)
+        except Exception as failure:
+            self.stream.finish()
+            if not isinstance(failure, FRAME_FAILURES):
+                logger.exception("Frame analysis failed")
+            await self.send_json(protocol.frame_failure(seq, failure, self.stream.limits))
+            return
+        mood = self.stream.observe(analysis, self.stream.finish())
+        await self.send_json(protocol.analysis(seq, analysis, mood))
+        if mood.get("changed") and mood.get("mood"):
+            await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")
+
+    async def announce_mood(self, emotion, confidence, source):
+        await self.send_json(protocol.mood_changed(emotion, confidence, source))
+        await record_mood_change(user=self.user, emotion=emotion, confidence=confidence, source=source)
+
+    # A vision worker's answer (VISION_MODE=workers) arrives on this consumer's channel.
+    async def vision_result(self, event):
+        self.vision.resolve(event)
+
+    async def vision_failure(self, event):
+        self.vision.resolve(event)

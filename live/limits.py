@@ -1,0 +1,54 @@
+"""What one connection may send, read from settings once per connection."""
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class LiveLimits:
+    max_frame_bytes: int
+    max_text_bytes: int
+    max_frames_per_second: float
+    max_texts_per_second: float
+    frame_timeout: float
+
+    @classmethod
+    def from_settings(cls) -> "LiveLimits":
+        return cls(
+            # The vision library's own limit: a frame too large for it is not worth sending anywhere.
+            max_frame_bytes=settings.VISION_MAX_FRAME_BYTES,
+            max_text_bytes=settings.LIVE_MAX_TEXT_BYTES,
+            max_frames_per_second=settings.LIVE_MAX_FRAMES_PER_SECOND,
+            max_texts_per_second=settings.LIVE_MAX_TEXTS_PER_SECOND,
+            frame_timeout=settings.LIVE_FRAME_TIMEOUT,
+        )
+
+    def public(self) -> dict:
+        """What the page needs to know to stay within the limits."""
+        return {
+            "max_frame_bytes": self.max_frame_bytes,
+            "max_frames_per_second": self.max_frames_per_second,
+            "frame_timeout_s": self.frame_timeout,
+        }
+
+
+class TokenBucket:
+    """Allows ``rate`` events per second on average with bursts of up to ``rate`` events."""
+
+    def __init__(self, rate: float, clock=time.monotonic):
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.clock = clock
+        self.updated = clock()
+
+    def allow(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False

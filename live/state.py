@@ -1,0 +1,80 @@
+"""What one live connection remembers between messages.
+
+The rate limits, the frame in flight, the mood smoother and the face-tracking hint are per
+connection, so they live here, with the consumer; the vision back-ends and workers stay
+stateless and any of them can serve any frame.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from live.errors import ConnectionBusy, ProtocolError
+from live.limits import LiveLimits, TokenBucket
+from vision.frames import check_size
+from vision.pipeline import Box, FrameAnalysis
+from vision.smoothing import MoodSmoother
+
+
+@dataclass
+class InFlight:
+    seq: int
+    arrived: float  # monotonic time the frame arrived: the smoother's clock
+    task: asyncio.Task
+
+
+class StreamState:
+    def __init__(self, limits: LiveLimits, clock=time.monotonic):
+        self.limits = limits
+        self.clock = clock
+        self.frame_bucket = TokenBucket(limits.max_frames_per_second, clock)
+        self.text_bucket = TokenBucket(limits.max_texts_per_second, clock)
+        self.smoother = MoodSmoother()
+        self.seq = 0  # of the last frame received, answered or not
+        self.in_flight: InFlight | None = None
+        # The previous frame's primary face box, passed with the next frame for face tracking.
+        self.hint: Box | None = None
+
+    def admit_text(self) -> None:
+        if not self.text_bucket.allow():
+            raise ProtocolError("too_fast", "Too many messages; slow down.")
+
+    def next_frame(self) -> int:
+        """The ``seq`` of a frame just received: every frame has one, and its answer carries it."""
+        self.seq += 1
+        return self.seq
+
+    def admit_frame(self, data: bytes) -> None:
+        """The checks a frame passes before any vision work, cheapest first.
+
+        Each failed check raises the error its answer is built from (``live.protocol.frame_failure``):
+        empty or too large (the vision library's own ``check_size`` and limit), over the
+        rate, or the connection busy with the frame before.
+        """
+        check_size(data, self.limits.max_frame_bytes)
+        if not self.frame_bucket.allow():
+            raise ProtocolError(
+                "too_fast",
+                f"More than {self.limits.max_frames_per_second:g} frames per second; wait for each answer.",
+            )
+        if self.in_flight is not None:
+            raise ConnectionBusy()
+
+    def begin(self, seq: int, task: asyncio.Task) -> None:
+        self.in_flight = InFlight(seq, self.clock(), task)
+
+    def finish(self) -> float:
+        """The frame in flight is answered: when it arrived. The next frame may go."""
+        in_flight, self.in_flight = self.in_flight, None
+        return in_flight.arrived if in_flight is not None else self.clock()
+
+    def observe(self, analysis: FrameAnalysis, arrived: float) -> dict:
+        """The smoothed mood after this frame (``vision.smoothing``); its primary face is the next hint."""
+        primary = analysis.primary
+        self.hint = primary.box if primary is not None else None
+        return self.smoother.update(analysis, arrived)
+
+    def close(self) -> None:
+        if self.in_flight is not None:
+            self.in_flight.task.cancel()
+            self.in_flight = None

@@ -1,0 +1,56 @@
+"""Why a song was chosen, in one sentence: the mood it fits or the way it leads, then the listener's part.
+
+"Fits sad: tagged melancholy, lonely", "A step from sad towards happy (valence 4.1, arousal 3.9)",
+"Song 4 of 10 on the way from sad to happy", each followed by "· you liked Adele" and the like
+when the listener's taste moved the song up.
+"""
+
+from recommender.engine.strategies import goal_name
+from recommender.engine.taste import Taste
+from recommender.vad import SCALE_MID, word_vad
+from core.emotions import WARRINER_VAD
+
+
+def track_reason(track: dict, *, emotion: str, strategy: str, taste: Taste | None, position: int, n: int) -> str:
+    """The reason shown under a song; `track` holds its id, artist, genre, valence, arousal and mood_tags."""
+    if strategy == "match":
+        agreeing = tags_agreeing_with(track["mood_tags"], emotion)
+        reason = f"Fits {emotion}" + (f": tagged {', '.join(agreeing[:3])}" if agreeing else f" ({_describe(track)})")
+    elif strategy == "lift":
+        reason = f"A step from {emotion} towards {goal_name(emotion)} ({_describe(track)})"
+    else:
+        reason = f"Song {position + 1} of {n} on the way from {emotion} to {goal_name(emotion)}"
+    personal = _personal(track, taste) if taste and taste.personalised else []
+    return reason + (" · " + ", ".join(personal) if personal else "")
+
+
+def tags_agreeing_with(tags, emotion: str) -> list[str]:
+    """The listener tags on the same side of pleasant/unpleasant as the emotion.
+
+    A song can sit near an emotion by its numbers yet carry a tag that says otherwise (a
+    "sad" label on a bright-sounding track); quoting that tag as the reason would read as
+    a contradiction.
+    """
+    side = WARRINER_VAD[emotion][0] - SCALE_MID
+    agreeing = []
+    for tag in tags or ():
+        vad = word_vad(tag.lower())
+        if vad is not None and (vad[0] - SCALE_MID) * side > 0:
+            agreeing.append(tag)
+    return agreeing
+
+
+def _describe(track: dict) -> str:
+    return f"valence {track['valence']:.1f}, arousal {track['arousal']:.1f}"
+
+
+def _personal(track: dict, taste: Taste) -> list[str]:
+    said = []
+    artist, genre = track["artist"], track["genre"]
+    if taste.liked_artists.get(artist.casefold()):
+        said.append(f"you liked {artist}")
+    if genre and taste.liked_genres.get(genre):
+        said.append(f"you like {genre}")
+    if taste.neighbour_likes.get(track["id"]):
+        said.append("listeners with your taste liked it")
+    return said

@@ -1,0 +1,270 @@
+"""Training an emotion CNN from scratch in PyTorch, in stretches that survive interruption.
+
+A run lives in one folder: `config.json` (fixed at the start), `last.pt` (written after
+every epoch: weights, optimiser, schedule, epoch, best validation score, history) and
+`best.pt` (the weights of the epoch with the best validation accuracy). `resume(folder)`
+continues from `last.pt`. Every random draw of epoch e comes from generators seeded with
+(seed, e) — the shuffle, the augmentation, dropout — so a run stopped after epoch e and
+resumed reaches the same weights as one that never stopped.
+
+Selection is honest: epochs and checkpoints are chosen on a stratified validation split of
+the training folder; the test folder is never read here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm import tqdm
+
+from core.emotions import EMOTIONS
+from vision.alignment import resize_face
+
+from .data import class_weights, load_folder, split_validation
+from .nets import build_net, count_parameters, to_input
+from .torch_augment import Augmentation, augment_batch
+
+
+def cpu_has_bf16() -> bool:
+    """bfloat16 matrix units (AMX or AVX-512 BF16): several times faster training there."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
+@dataclass
+class RunConfig:
+    data_dir: str
+    arch: str = "resnet18"
+    width: int | None = None
+    input_size: int = 40
+    epochs: int = 60
+    batch_size: int = 64
+    learning_rate: float = 0.05
+    weight_decay: float = 5e-4
+    warmup_epochs: float = 2.0
+    label_smoothing: float = 0.1
+    class_weighting: str = "sqrt"
+    val_split: float = 0.1
+    subset: float = 1.0  # share of the training part used (pilots)
+    precision: str = "auto"  # auto: bf16 where the CPU has bf16 units, else fp32
+    augment: dict = field(default_factory=lambda: asdict(Augmentation()))
+    seed: int = 0
+
+    def resolved(self) -> "RunConfig":
+        if self.precision == "auto":
+            self.precision = "bf16" if cpu_has_bf16() else "fp32"
+        return self
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    seconds: float
+    cpu_seconds: float
+    loss: float
+    train_accuracy: float
+    val_accuracy: float
+    val_accuracy_flip: float
+    val_recall: dict
+    learning_rate: float
+
+
+class Run:
+    """One training run in `folder`; `step_epochs()` trains until done, a time budget or a STOP file."""
+
+    def __init__(self, folder: Path, config: RunConfig, cache_dir: Path | None, log: Callable[[str], None]):
+        self.folder, self.config, self.log = Path(folder), config, log
+        data = load_folder(Path(config.data_dir), cache_dir=cache_dir, progress=True)
+        train_idx, val_idx = split_validation(data.labels, config.val_split, seed=config.seed)
+        if config.subset < 1.0:
+            train_idx = train_idx[: max(len(EMOTIONS), int(len(train_idx) * config.subset))]
+        self.train_images = torch.from_numpy(data.images[train_idx])
+        self.train_labels = torch.from_numpy(data.labels[train_idx])
+        size = config.input_size
+        self.val_images = torch.from_numpy(np.stack([resize_face(img, size) for img in data.images[val_idx]]))
+        self.val_labels = torch.from_numpy(data.labels[val_idx])
+        weights = class_weights(data.labels[train_idx], config.class_weighting)
+        self.class_weights = torch.tensor([weights[i] for i in range(len(EMOTIONS))], dtype=torch.float32)
+        self.aug = Augmentation(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.augment.items()})
+
+        torch.manual_seed(config.seed)
+        self.net = build_net(config.arch, config.width).to(memory_format=torch.channels_last)
+        decay = [p for n, p in self.net.named_parameters() if p.ndim > 1]
+        no_decay = [p for n, p in self.net.named_parameters() if p.ndim <= 1]
+        self.optimizer = torch.optim.SGD(
+            [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=config.learning_rate, momentum=0.9, nesterov=True,
+        )
+        self.steps_per_epoch = math.ceil(len(self.train_labels) / config.batch_size)
+        total, warmup = self.steps_per_epoch * config.epochs, self.steps_per_epoch * config.warmup_epochs
+
+        def factor(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / warmup
+            return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warmup) / max(1.0, total - warmup))))
+
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
+        self.epoch = 0
+        self.best_accuracy, self.best_epoch = -1.0, 0
+        self.history: list[dict] = []
+
+    # --- checkpoints ---------------------------------------------------------------------
+    def save(self) -> None:
+        state = {
+            "config": asdict(self.config),
+            "net": self.net.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "epoch": self.epoch,
+            "best_accuracy": self.best_accuracy,
+            "best_epoch": self.best_epoch,
+            "history": self.history,
+        }
+        partial = self.folder / "last.pt.partial"
+        torch.save(state, partial)
+        partial.replace(self.folder / "last.pt")
+
+    def load(self, state: dict) -> None:
+        self.net.load_state_dict(state["net"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch = state["epoch"]
+        self.best_accuracy, self.best_epoch = state["best_accuracy"], state["best_epoch"]
+        self.history = state["history"]
+
+    def save_best(self) -> None:
+        state = {"config": asdict(self.config), "net": self.net.state_dict(), "epoch": self.epoch,
+                 "val_accuracy": self.best_accuracy, "parameters": count_parameters(self.net)}
+        partial = self.folder / "best.pt.partial"
+        torch.save(state, partial)
+        partial.replace(self.folder / "best.pt")
+
+    # --- one epoch -----------------------------------------------------------------------
+    def _generator(self, epoch: int) -> torch.Generator:
+        return torch.Generator().manual_seed(self.config.seed * 1_000_003 + epoch)
+
+    def train_epoch(self) -> tuple[float, float]:
+        config, epoch = self.config, self.epoch + 1
+        generator = self._generator(epoch)
+        torch.manual_seed(self.config.seed * 1_000_003 + epoch)  # dropout
+        order = torch.randperm(len(self.train_labels), generator=generator)
+        bf16 = config.precision == "bf16"
+        self.net.train()
+        total_loss, correct, seen = 0.0, 0, 0
+        bar = tqdm(range(self.steps_per_epoch), desc=f"epoch {epoch}/{config.epochs}", unit="batch",
+                   leave=False, mininterval=30.0, dynamic_ncols=True)
+        for step in bar:
+            index = order[step * config.batch_size:(step + 1) * config.batch_size]
+            x = augment_batch(to_input(self.train_images[index]), config.input_size, self.aug, generator)
+            x = x.contiguous(memory_format=torch.channels_last)
+            y = self.train_labels[index]
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = self.net(x)
+            loss = F.cross_entropy(logits.float(), y, weight=self.class_weights, label_smoothing=config.label_smoothing)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            self.scheduler.step()
+            total_loss += float(loss.detach()) * len(y)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(y)
+        bar.close()
+        return total_loss / seen, correct / seen
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor, flip: bool = False, batch: int = 512) -> torch.Tensor:
+        """Softmax outputs on uint8 faces already at the input size (optionally mirror-averaged)."""
+        self.net.eval()
+        bf16 = self.config.precision == "bf16"
+        out = []
+        for start in range(0, len(images), batch):
+            x = to_input(images[start:start + batch]).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                p = F.softmax(self.net(x).float(), dim=1)
+                if flip:
+                    p = (p + F.softmax(self.net(torch.flip(x, dims=[3])).float(), dim=1)) / 2
+            out.append(p.float())
+        return torch.cat(out)
+
+    def validate(self) -> tuple[float, float, dict]:
+        plain = self.predict(self.val_images).argmax(1)
+        flipped = self.predict(self.val_images, flip=True).argmax(1)
+        recall = {}
+        for i, emotion in enumerate(EMOTIONS):
+            members = self.val_labels == i
+            if members.any():
+                recall[emotion] = float((flipped[members] == i).float().mean())
+        return float((plain == self.val_labels).float().mean()), float((flipped == self.val_labels).float().mean()), recall
+
+    def step_epochs(self, max_minutes: float | None = None, stop_after: int | None = None) -> None:
+        """Train until the last epoch, `stop_after` epochs, the time budget or a STOP file."""
+        started = time.monotonic()
+        config = self.config
+        last = config.epochs if stop_after is None else min(config.epochs, stop_after)
+        while self.epoch < last:
+            if (self.folder / "STOP").exists():
+                self.log(f"STOP file found: stopping after epoch {self.epoch}; --resume continues.")
+                return
+            t0, cpu0 = time.monotonic(), time.process_time()
+            loss, train_accuracy = self.train_epoch()
+            val_accuracy, val_flip, recall = self.validate()
+            self.epoch += 1
+            seconds = time.monotonic() - t0
+            record = EpochRecord(self.epoch, round(seconds, 1), round(time.process_time() - cpu0, 1), round(loss, 4), round(train_accuracy, 4),
+                                 round(val_accuracy, 4), round(val_flip, 4),
+                                 {k: round(v, 4) for k, v in recall.items()},
+                                 round(self.optimizer.param_groups[0]["lr"], 6))
+            self.history.append(asdict(record))
+            if val_flip > self.best_accuracy:
+                self.best_accuracy, self.best_epoch = val_flip, self.epoch
+                self.save_best()
+            self.save()
+            mean_s = sum(h["seconds"] for h in self.history[-5:]) / len(self.history[-5:])
+            left = (config.epochs - self.epoch) * mean_s
+            self.log(
+                f"epoch {self.epoch}/{config.epochs}  loss {loss:.4f}  train {train_accuracy:.1%}  "
+                f"val {val_accuracy:.1%} (flip {val_flip:.1%})  fear {recall.get('fear', 0):.0%} "
+                f"sad {recall.get('sad', 0):.0%} disgust {recall.get('disgust', 0):.0%}  "
+                f"lr {record.learning_rate:.4f}  {seconds:.0f} s/epoch  left {left / 3600:.1f} h  "
+                f"best {self.best_accuracy:.1%} @ {self.best_epoch}"
+            )
+            if max_minutes is not None and (time.monotonic() - started + mean_s) / 60.0 > max_minutes:
+                self.log(f"time budget of {max_minutes:g} min reached after epoch {self.epoch}; --resume continues.")
+                return
+
+
+def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=print) -> Run:
+    folder = Path(folder)
+    if (folder / "last.pt").exists():
+        raise FileExistsError(f"{folder} already holds a run; resume it or choose another folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    config.resolved()
+    (folder / "config.json").write_text(json.dumps(asdict(config), indent=2))
+    run = Run(folder, config, cache_dir, log)
+    log(f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
+        f"{len(run.train_labels)} training / {len(run.val_labels)} validation faces, {config.precision}, "
+        f"{config.epochs} epochs of {run.steps_per_epoch} steps")
+    return run
+
+
+def resume(folder: Path, cache_dir: Path | None = None, log=print) -> Run:
+    folder = Path(folder)
+    checkpoint = folder / "last.pt"
+    if not checkpoint.exists():
+        raise FileNotFoundError(f"no checkpoint at {checkpoint}")
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    run = Run(folder, RunConfig(**state["config"]), cache_dir, log)
+    run.load(state)
+    log(f"resumed {folder} after epoch {run.epoch}/{run.config.epochs} (best {run.best_accuracy:.1%} @ {run.best_epoch})")
+    return run
