@@ -1,6 +1,8 @@
-"""Sign-up, log-in with a throttle, the profile page and deleting the account.
+"""Sign-up, log-in, password change, the profile page and deleting the account.
 
-Thin views: the writes are django.contrib.auth's or accounts.services'.
+Thin views: the writes are django.contrib.auth's or accounts.services'. Every password check
+goes through authenticate(request, ...), where django-axes throttles it (accounts.throttle);
+the log-in page is Django's own LoginView, so nothing here decides on the session's old user.
 """
 
 from django.conf import settings
@@ -12,38 +14,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import DeleteAccountForm, SignUpForm
-from accounts.throttle import AttemptThrottle, client_ip
+from accounts.forms import DeleteAccountForm, SignUpForm, ThrottledPasswordChangeForm
+from accounts.throttle import signup_limited, too_many_attempts
 
 
-def login_throttle() -> AttemptThrottle:
-    return AttemptThrottle("login", settings.LOGIN_MAX_FAILURES, settings.LOGIN_FAILURE_WINDOW_S)
+class ThrottledPasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
 
-
-def signup_throttle() -> AttemptThrottle:
-    return AttemptThrottle("signup", settings.SIGNUP_MAX_PER_IP, settings.SIGNUP_WINDOW_S)
-
-
-def too_many_attempts(request, window_s: int):
-    minutes = max(1, round(window_s / 60))
-    return render(request, "registration/too_many_attempts.html", {"minutes": minutes}, status=429)
-
-
-class ThrottledLoginView(auth_views.LoginView):
-    """Login that refuses further tries after repeated failures, per address and per username."""
-
-    def post(self, request, *args, **kwargs):
-        throttle = login_throttle()
-        username = (request.POST.get("username") or "").strip().lower()
-        keys = [f"ip:{client_ip(request)}", f"user:{username}"]
-        if throttle.is_blocked(*keys):
-            return too_many_attempts(request, throttle.window_s)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.reset(f"user:{username}")
-        else:
-            throttle.record(*keys)
-        return response
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,16 +30,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST":
-        throttle = signup_throttle()
-        key = f"ip:{client_ip(request)}"
-        if throttle.is_blocked(key):
-            return too_many_attempts(request, throttle.window_s)
-        if form.is_valid():
-            throttle.record(key)
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("home")
+    if request.method == "POST" and form.is_valid():
+        # Only sign-ups that would succeed count; the one over the limit is refused.
+        if signup_limited(request):
+            return too_many_attempts(request, settings.SIGNUP_WINDOW_S)
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -79,7 +55,7 @@ def delete_account(request):
     """
     if request.method == "GET":
         return render(request, "accounts/delete_account.html", {"form": DeleteAccountForm(user=request.user)})
-    form = DeleteAccountForm(request.POST, user=request.user)
+    form = DeleteAccountForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
         return render(request, "accounts/delete_account.html", {"form": form}, status=400)
     user = request.user

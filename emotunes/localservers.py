@@ -1,18 +1,24 @@
-"""Redis and PostgreSQL servers run as child processes on loopback ports.
+"""Redis, PostgreSQL and nginx servers run as child processes on loopback ports.
 
 Used by the distributed launcher (`scripts/distributed.py`) and by the tests, which need
 the real servers rather than fakes. Nothing here imports Django.
 """
 
+import argparse
+import dataclasses
 import glob
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "emotunes.conf.template"
 
 
 def free_port() -> int:
@@ -143,3 +149,143 @@ class PostgresServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProxyLimits:
+    """What the nginx in front of Daphne allows (deploy/nginx/emotunes.conf.template)."""
+
+    header_timeout_s: int = 10  # the whole request header
+    body_timeout_s: int = 4  # longest pause between two reads of a body: a byte every 5 s is cut off
+    send_timeout_s: int = 10
+    keepalive_timeout_s: int = 15
+    max_body_bytes: int = 8 * 1024 * 1024  # the admin's catalogue upload is the largest body
+    max_connections_per_address: int = 32
+    websocket_idle_timeout_s: int = 60
+    upstream_timeout_s: int = 60
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{field.name} must be a positive integer, got {value!r}")
+
+
+def nginx_binary() -> str:
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        raise RuntimeError("nginx is not installed (Debian package nginx-light)")
+    return binary
+
+
+def _worker_user() -> str | None:
+    """As root, nginx's workers must run as someone; www-data (Debian's) or nobody."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("www-data", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    return "nobody"
+
+
+def render_nginx_conf(*, upstream: str, listen: str, directory: Path, limits: ProxyLimits = ProxyLimits(),
+                      user: str | None = None) -> str:
+    values = {
+        "UPSTREAM": upstream,
+        "LISTEN": listen,
+        "DIR": str(directory),
+        "USER_DIRECTIVE": f"user {user};" if user else "",
+        **{field.name.upper(): str(getattr(limits, field.name)) for field in dataclasses.fields(limits)},
+    }
+    text = NGINX_TEMPLATE.read_text()
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    if "{{" in text:
+        raise RuntimeError(f"unfilled placeholder in {NGINX_TEMPLATE}: {text[text.index('{{'):][:40]}")
+    return text
+
+
+class NginxServer:
+    """nginx in front of an upstream (Daphne), on a loopback port, its files in a directory of ours."""
+
+    def __init__(self, upstream: str, port: int | None = None, directory: Path | None = None,
+                 limits: ProxyLimits = ProxyLimits(), host: str = "127.0.0.1"):
+        self.binary = nginx_binary()
+        self.upstream = upstream
+        self.host = host
+        self.port = port or free_port()
+        self.dir = Path(directory or tempfile.mkdtemp(prefix="emotunes-nginx-"))
+        self.limits = limits
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def write_config(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        user = _worker_user()
+        temp = self.dir / "tmp"
+        temp.mkdir(exist_ok=True)
+        if user:  # the workers write buffered bodies there
+            entry = pwd.getpwnam(user)
+            os.chown(temp, entry.pw_uid, entry.pw_gid)
+        conf = self.dir / "nginx.conf"
+        conf.write_text(render_nginx_conf(upstream=self.upstream, listen=f"{self.host}:{self.port}",
+                                          directory=self.dir, limits=self.limits, user=user))
+        return conf
+
+    def command(self) -> list[str]:
+        # -e: the start-up log too goes to our directory, not /var/log/nginx.
+        return [self.binary, "-p", str(self.dir), "-e", str(self.dir / "error.log"), "-c", str(self.dir / "nginx.conf"),
+                "-g", "daemon off;"]
+
+    def start(self) -> "NginxServer":
+        if port_in_use(self.port, self.host):
+            raise RuntimeError(f"port {self.port} is already in use; choose another proxy port")
+        self.write_config()
+        test = subprocess.run([*self.command(), "-t"], capture_output=True, text=True)
+        if test.returncode != 0:
+            raise RuntimeError(f"nginx refused its configuration:\n{test.stderr}")
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, host=self.host)
+        return self
+
+    def error_log(self) -> str:
+        path = self.dir / "error.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: nginx's fast shutdown
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Print the nginx configuration for EmoTunes.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    conf = sub.add_parser("nginx-conf", help="the configuration, rendered with ProxyLimits' defaults")
+    conf.add_argument("--upstream", default="127.0.0.1:8001", help="Daphne's address (run it with --proxy-headers)")
+    conf.add_argument("--listen", default="80")
+    conf.add_argument("--dir", default="/var/lib/emotunes-nginx", help="pid, logs and temporary files")
+    conf.add_argument("--user", default=None, help="the workers' user (nginx's `user` directive)")
+    args = parser.parse_args(argv)
+    sys.stdout.write(render_nginx_conf(upstream=args.upstream, listen=args.listen, directory=Path(args.dir),
+                                       user=args.user))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,9 +7,11 @@ distributed parts; ``DEBUG=0`` switches on the production safeguards.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from emotunes.env import env_bool, env_float, env_int, env_list, env_str
@@ -41,6 +43,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",  # log-in throttle (accounts.throttle)
+    "django_ratelimit",  # sign-up throttle; its system check looks at the cache
+    "csp",  # Content-Security-Policy header
     "core",
     "accounts",
     "recommender",
@@ -51,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,7 +65,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # JSON endpoints answer every error as JSON; before the database middleware, so that its 503
+    # (process_exception runs bottom-up) is the answer while the database is down.
+    "core.middleware.JsonErrorMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a lockout flagged during authenticate() into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emotunes.urls"
@@ -92,7 +104,13 @@ else:
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
             # A file, not :memory:, so a live ASGI server in another process sees the test data.
             "TEST": {"NAME": env_str("EMOTUNES_TEST_DB", str(VAR_DIR / "test-db.sqlite3"))},
-            "OPTIONS": {"timeout": 20},
+            # A transaction takes the write lock when it begins (BEGIN IMMEDIATE), so concurrent
+            # writers queue on the busy timeout instead of failing at once with "database is
+            # locked" when a read lock cannot be upgraded (Django 5.1+).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_float("SQLITE_BUSY_TIMEOUT", 20.0, minimum=0.1, maximum=600),
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -116,6 +134,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Embedded mode is one server process, whose local-memory cache every request sees; with
+# REDIS_URL the cache is Redis, whose INCR is atomic, though django-ratelimit only names
+# django-redis's client as "supported".
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", *([] if REDIS_URL else ["django_ratelimit.E003"])]
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
@@ -135,11 +157,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# Brute-force protection, counted in the cache (shared through Redis when REDIS_URL is set).
-LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 900)
-SIGNUP_MAX_PER_IP = env_int("SIGNUP_MAX_PER_IP", 10)
-SIGNUP_WINDOW_S = env_int("SIGNUP_WINDOW_S", 3600)
+# Brute-force protection (accounts.throttle): django-axes counts failed password checks of every
+# surface (log-in, admin log-in, password change, account deletion) in the cache, which is Redis
+# when REDIS_URL is set, so every web process sees the same counts.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)  # per username + address
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30, minimum=1)  # per address, any usernames
+LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 900, minimum=1)
+if LOGIN_MAX_FAILURES_PER_IP < LOGIN_MAX_FAILURES:
+    raise ImproperlyConfigured("LOGIN_MAX_FAILURES_PER_IP must be at least LOGIN_MAX_FAILURES.")
+SIGNUP_MAX_PER_IP = env_int("SIGNUP_MAX_PER_IP", 10, minimum=1)
+SIGNUP_WINDOW_S = env_int("SIGNUP_WINDOW_S", 3600, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.LoginThrottleHandler"  # axes' cache handler, one limit per counter
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # limits: the two settings above
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_S)
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"  # NFKC + case-folded
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # the handler clears only the username + address counter
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_VERBOSE = False
+# The address is REMOTE_ADDR: behind the shipped nginx, Daphne runs with --proxy-headers and sets
+# it from the X-Forwarded-For that nginx overwrites (deploy/nginx/emotunes.conf.template).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+RATELIMIT_USE_CACHE = "default"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -169,7 +213,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
@@ -177,12 +221,49 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# The live websocket only over TLS (wss://, directly or per SECURE_PROXY_SSL_HEADER) in production
+# (core.websocket.SameOriginValidator, which also checks the Origin's scheme, host and port).
+WEBSOCKET_REQUIRE_TLS = env_bool("WEBSOCKET_REQUIRE_TLS", not DEBUG)
+# What the pages load (django-csp): scripts and styles from this site only, inline ones only with the
+# request's nonce ({{ request.csp_nonce }}: the self-contained 503 page's <style>), no style
+# attributes; the players
+# the live page embeds (static/js/live/cards.js); Chart.js is served from /static/vendor/chartjs.
+# connect-src 'self' covers the page's own ws:/wss: origin.
+CSP_FRAME_ORIGINS = [
+    "https://open.spotify.com",
+    "https://widget.deezer.com",
+    "https://www.youtube-nocookie.com",
+    "https://www.youtube.com",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": CSP_FRAME_ORIGINS,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The live page uses the camera itself; embedded players get none of these.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- EmoTunes ----------------------------------------------------------------------
 # Real data and models live outside the repository (see README, "Data and models").
 EMOTUNES_DATA_DIR = Path(env_str("EMOTUNES_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 EMOTUNES_MODELS_DIR = Path(env_str("EMOTUNES_MODELS_DIR", str(VAR_DIR / "models")))
-HEALTHCHECK_TIMEOUT = env_float("HEALTHCHECK_TIMEOUT", 2.0)
+# /healthz: seconds each check may take (they run at once, so the page answers within about this);
+# callers with `Authorization: Bearer $HEALTHZ_TOKEN` (or staff) get each check's details.
+HEALTHCHECK_TIMEOUT = env_float("HEALTHCHECK_TIMEOUT", 1.0, minimum=0.05, maximum=30)
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 16:
+    raise ImproperlyConfigured("HEALTHZ_TOKEN must be at least 16 characters (or unset).")
+# Paths whose answers are JSON, errors included (core.middleware.JsonErrorMiddleware).
+JSON_PATH_PREFIXES = ("/api/", "/history/api/", "/healthz")
 
 LOGGING = {
     "version": 1,
@@ -222,9 +303,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 VISION_DETECTOR = env_str("VISION_DETECTOR", "mtcnn").strip().lower()
 # Smallest face looked for, as a fraction of the frame's shorter side: a webcam face is big.
 VISION_MIN_FACE_FRACTION = env_float("VISION_MIN_FACE_FRACTION", 0.15)
-# A Keras model file (greyscale 48×48 or 64×64 input in [-1, 1], FER2013 output order),
-# or "deepface" for DeepFace's own emotion CNN (weights read from DEEPFACE_HOME only).
-EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"))
+# The emotion CNN (greyscale 40–64 px input in [-1, 1], FER2013 output order): an ONNX file, served
+# by ONNX Runtime without TensorFlow — the default is the shipped Keras mini-Xception converted at
+# set-up (Makefile) —, a Keras .hdf5 file, or "deepface" for DeepFace's own CNN (weights read from
+# DEEPFACE_HOME only). Only the last two, and DeepFace detectors, load TensorFlow.
+EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "fer_mini_xception.onnx"))
+# What runs MTCNN's three networks: "onnx" (ONNX Runtime: measured 2.5–3× faster than "numpy" on one
+# core, and it releases the GIL, so a process's vision threads use several cores; docs/benchmarks.md).
+VISION_MTCNN_RUNTIME = env_str("VISION_MTCNN_RUNTIME", "onnx").strip().lower()
+# Face tracking (vision.tracking): a stream's next frame is searched only around the faces of the one
+# before (O-Net alone, no pyramid), with the full detector on that frame when a face is lost or its
+# confidence falls below VISION_TRACK_MIN_CONFIDENCE, and at least every VISION_TRACK_REDETECT_FRAMES
+# frames or VISION_TRACK_REDETECT_S seconds, whichever comes first, so a face entering is found.
+# Defaults measured on recorded motion (`manage.py check_tracking`, docs/benchmarks.md).
+VISION_TRACKING = env_bool("VISION_TRACKING", True)
+VISION_TRACK_MIN_CONFIDENCE = env_float("VISION_TRACK_MIN_CONFIDENCE", 0.9, minimum=0.0, maximum=1.0)
+VISION_TRACK_REDETECT_FRAMES = env_int("VISION_TRACK_REDETECT_FRAMES", 6, minimum=1)
+VISION_TRACK_REDETECT_S = env_float("VISION_TRACK_REDETECT_S", 2.0, minimum=0.0)
 VISION_FACE_MARGIN = env_float("VISION_FACE_MARGIN", 1.2)  # crop side ÷ box side: FER2013 crops are looser than MTCNN boxes
 VISION_MAX_FACES = env_int("VISION_MAX_FACES", 5)  # faces classified per frame, largest first
 # A frame's one byte limit: the live stream refuses a larger one before it goes anywhere (a worker
@@ -244,6 +339,8 @@ MOOD_MAX_PER_HOUR = env_int("MOOD_MAX_PER_HOUR", 60)
 MOOD_SESSION_GAP_S = env_float("MOOD_SESSION_GAP_S", 30 * 60)
 # The admin's daily statistics hide a day's split by emotion when fewer listeners than this made it.
 MOOD_STATS_MIN_LISTENERS = env_int("MOOD_STATS_MIN_LISTENERS", 3)
+# Playlists one listener may keep (moods.services.create_playlist).
+PLAYLISTS_MAX_PER_LISTENER = env_int("PLAYLISTS_MAX_PER_LISTENER", 100, minimum=1)
 # Chart.js comes from the npm registry (`make install` runs `npm ci`) and is served from
 # node_modules, never copied into the repository.
 STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]

@@ -29,7 +29,7 @@ from live.errors import VisionBusy, VisionFailed
 from vision.errors import FrameError, frame_error
 
 # Imported here, at server start, not on a first frame inside the event loop.
-from vision.pipeline import Box, FrameAnalysis, analyse_frame, warming_up
+from vision.pipeline import FrameAnalysis, Hint, analyse_frame, warming_up
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class VisionBackend:
         self.reply_to = reply_to  # the consumer's channel, for back-ends that answer through the layer
         self.timeout = timeout
 
-    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+    async def analyse(self, frame: bytes, hint: Hint | None) -> FrameAnalysis:
         raise NotImplementedError
 
     def resolve(self, reply: dict) -> None:
@@ -64,7 +64,7 @@ class FramePool:
         self.pending = 0
         self.lock = threading.Lock()
 
-    def submit(self, frame: bytes, hint: Box | None):
+    def submit(self, frame: bytes, hint: Hint | None):
         with self.lock:
             if self.pending >= self.backlog:
                 raise VisionBusy()
@@ -100,7 +100,7 @@ class EmbeddedVision(VisionBackend):
 
     mode = "embedded"
 
-    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+    async def analyse(self, frame: bytes, hint: Hint | None) -> FrameAnalysis:
         try:
             # Loading the models takes seconds: it does not count against the frame's timeout.
             await asyncio.wrap_future(warming_up())
@@ -133,7 +133,7 @@ class WorkerVision(VisionBackend):
         self.requests = 0
         self.waiting: tuple[int, asyncio.Future] | None = None
 
-    async def analyse(self, frame: bytes, hint: Box | None) -> FrameAnalysis:
+    async def analyse(self, frame: bytes, hint: Hint | None) -> FrameAnalysis:
         self.requests += 1
         request, reply = self.requests, asyncio.get_running_loop().create_future()
         self.waiting = (request, reply)  # before the send: the reply may overtake its return
@@ -144,7 +144,7 @@ class WorkerVision(VisionBackend):
                     "type": "vision.analyse",
                     "seq": request,
                     "frame": frame,
-                    "hint": list(hint) if hint else None,
+                    "hint": [list(box) for box in hint] if hint else None,
                     "reply_to": self.reply_to,
                     # Wall-clock, as worker processes do not share this process's monotonic clock.
                     "expires_at": time.time() + self.timeout,

@@ -57,7 +57,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if message["type"] == "ping":
             await self.send_json(protocol.pong())
         elif message["type"] == "manual_mood":
+            self.stream.pick()
             await self.announce_mood(message["emotion"], 1.0, "manual")
+        elif message["type"] == "follow_camera":
+            mood = self.stream.follow_camera()
+            if mood is not None:  # otherwise the camera's next stable mood is announced as it comes
+                await self.announce_mood(mood["mood"], mood["confidence"], "camera")
 
     async def receive_frame(self, data):
         seq = self.stream.next_frame()
@@ -81,7 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         mood = self.stream.observe(analysis, self.stream.finish())
         await self.send_json(protocol.analysis(seq, analysis, mood))
-        if mood.get("changed") and mood.get("mood"):
+        if self.stream.announces(mood):
             await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")
 
     async def announce_mood(self, emotion, confidence, source):

@@ -6,24 +6,28 @@ connection stays open. The consumer (``live.consumers``) only decides *when* to 
 goes out, error payloads above all, is written once, in this module.
 """
 
-import json
-
 from core.emotions import EMOTIONS
+from core.jsonbody import JsonBodyError, loads_bounded
 from live.errors import Dropped, ProtocolError
 from live.limits import LiveLimits
 from vision.errors import FrameError
 from vision.pipeline import FrameAnalysis
 
-TEXT_MESSAGE_TYPES = ("ping", "manual_mood")
+TEXT_MAX_DEPTH = 4  # a message is one flat object; a little room for what a client may add
+TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera")
 
 
 def parse_text_message(text: str, limits: LiveLimits) -> dict:
-    """A validated text message: ``{"type": "ping"}`` or ``{"type": "manual_mood", "emotion": ...}``."""
+    """A validated text message: ``{"type": "ping"}``, ``{"type": "manual_mood", "emotion": ...}``
+    (the listener picks a mood: the camera's changes are no longer announced) or
+    ``{"type": "follow_camera"}`` (the camera's stable mood drives the music again)."""
     if len(text.encode("utf-8", errors="replace")) > limits.max_text_bytes:
         raise ProtocolError("text_too_large", f"Text messages are limited to {limits.max_text_bytes} bytes.")
     try:
-        message = json.loads(text)
-    except ValueError:
+        # Nesting counted before parsing: "[" * 1990 is under the size limit but would be a
+        # RecursionError in json.loads, which closed the socket with 1011.
+        message = loads_bounded(text, max_bytes=limits.max_text_bytes, max_depth=TEXT_MAX_DEPTH)
+    except JsonBodyError:
         raise ProtocolError("bad_json", 'Text messages must be JSON objects, e.g. {"type": "ping"}.') from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise ProtocolError("bad_message", 'A message must be a JSON object with a string "type".')
@@ -37,7 +41,7 @@ def parse_text_message(text: str, limits: LiveLimits) -> dict:
         if emotion not in EMOTIONS:
             raise ProtocolError("bad_emotion", f'"emotion" must be one of {", ".join(EMOTIONS)}.')
         return {"type": "manual_mood", "emotion": emotion}
-    return {"type": "ping"}
+    return {"type": kind}
 
 
 def hello(*, authenticated: bool, mode: str, limits: LiveLimits) -> dict:
@@ -64,6 +68,8 @@ def analysis(seq: int, result: FrameAnalysis, mood: dict) -> dict:
         "faces": data["faces"],
         "mood": mood,
         "timings_ms": data["timings_ms"],
+        # "tracked" (found from the previous frame's faces) or "full" (the whole detector)
+        "detection": data["detection"],
     }
 
 

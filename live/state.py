@@ -1,8 +1,8 @@
 """What one live connection remembers between messages.
 
-The rate limits, the frame in flight, the mood smoother and the face-tracking hint are per
+The rate limits, the frame in flight, the mood smoother and the face-tracking hints are per
 connection, so they live here, with the consumer; the vision back-ends and workers stay
-stateless and any of them can serve any frame.
+stateless and any of them can serve any frame (the hint travels with the frame).
 """
 
 import asyncio
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from live.errors import ConnectionBusy, ProtocolError
 from live.limits import LiveLimits, TokenBucket
 from vision.frames import check_size
-from vision.pipeline import Box, FrameAnalysis
+from vision.pipeline import FrameAnalysis, Hint
 from vision.smoothing import MoodSmoother
+from vision.tracking import TrackingHints
 
 
 @dataclass
@@ -32,8 +33,17 @@ class StreamState:
         self.smoother = MoodSmoother()
         self.seq = 0  # of the last frame received, answered or not
         self.in_flight: InFlight | None = None
-        # The previous frame's primary face box, passed with the next frame for face tracking.
-        self.hint: Box | None = None
+        # The previous frame's face boxes, passed with the next frame for face tracking, except
+        # when a full detection is due (VISION_TRACK_REDETECT_FRAMES / _S; vision.tracking).
+        self.tracking = TrackingHints.from_settings(clock)
+        # Whose mood the music follows: the camera's stable mood (announced when it changes), or
+        # one the listener picked, which the camera leaves alone until they follow it again.
+        self.following_camera = True
+
+    @property
+    def hint(self) -> Hint | None:
+        """What goes with the next frame: the faces to track, or None for the full detector."""
+        return self.tracking.hint()
 
     def admit_text(self) -> None:
         if not self.text_bucket.allow():
@@ -69,10 +79,27 @@ class StreamState:
         return in_flight.arrived if in_flight is not None else self.clock()
 
     def observe(self, analysis: FrameAnalysis, arrived: float) -> dict:
-        """The smoothed mood after this frame (``vision.smoothing``); its primary face is the next hint."""
-        primary = analysis.primary
-        self.hint = primary.box if primary is not None else None
+        """The smoothed mood after this frame (``vision.smoothing``); its faces are the next hint."""
+        self.tracking.observe(analysis, arrived)
         return self.smoother.update(analysis, arrived)
+
+    def pick(self) -> None:
+        """The listener picked a mood: the camera's changes are no longer announced."""
+        self.following_camera = False
+
+    def follow_camera(self) -> dict | None:
+        """The camera's stable mood drives the music again: that mood now (``MoodSmoother.update``'s
+        dict), or None until it has one. A smoother that has seen no face for a while (the camera
+        was stopped) starts afresh, so an old reading is not announced as the listener's mood."""
+        self.following_camera = True
+        mood = self.smoother.current(self.clock())
+        if mood is None:
+            self.smoother = MoodSmoother()
+        return mood
+
+    def announces(self, mood: dict) -> bool:
+        """Whether this frame's smoothed mood is a change the page should hear of."""
+        return self.following_camera and bool(mood.get("changed")) and bool(mood.get("mood"))
 
     def close(self) -> None:
         if self.in_flight is not None:

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.emotions import EMOTIONS
+from core.validation import DB_INT_MAX
 
 HISTORY_CONFIRMATION = "delete my history"
 
@@ -20,18 +21,18 @@ class DeleteHistoryForm(forms.Form):
 
 
 class RateTrackForm(forms.Form):
-    track_id = forms.IntegerField(min_value=1)
+    track_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     value = forms.TypedChoiceField(choices=[("1", "like"), ("-1", "dislike")], coerce=int)
     emotion = forms.ChoiceField(choices=[("", "")] + [(e, e) for e in EMOTIONS], required=False)
 
 
 class MoveTrackForm(forms.Form):
-    track_id = forms.IntegerField(min_value=1)
+    track_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
 class TrackForm(forms.Form):
-    track_id = forms.IntegerField(min_value=1)
+    track_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
 
 
 class RenamePlaylistForm(forms.Form):

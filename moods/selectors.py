@@ -18,6 +18,9 @@ from moods.models import MoodEntry, Playlist
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
+# Dates a period may name: a day either side of these still converts in every time zone.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 NO_MOOD = "none"  # ratings made before any mood was known
 
 
@@ -45,22 +48,38 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-def parse_period(params, *, today: date | None = None) -> Period:
-    """`?start=YYYY-MM-DD&end=YYYY-MM-DD` or `?days=N` (the last N days, today included)."""
-    today = today or timezone.localdate()
+def _parse_date(raw, name: str) -> date:
+    if not isinstance(raw, str) or len(raw) > 10:
+        raise PeriodError("Dates must look like 2026-11-25.")
     try:
-        if params.get("start") or params.get("end"):
-            end = date.fromisoformat(params["end"]) if params.get("end") else today
-            start = date.fromisoformat(params["start"]) if params.get("start") else end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-        else:
-            days = int(params.get("days") or DEFAULT_PERIOD_DAYS)
-            if days < 1:
-                raise PeriodError("days must be at least 1.")
-            end, start = today, today - timedelta(days=days - 1)
-    except ValueError as error:
-        if isinstance(error, PeriodError):
-            raise
-        raise PeriodError("Dates must look like 2026-11-25 and days must be a whole number.") from None
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise PeriodError("Dates must look like 2026-11-25.") from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PeriodError(f"{name} must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}.")
+    return value
+
+
+def parse_period(params, *, today: date | None = None) -> Period:
+    """`?start=YYYY-MM-DD&end=YYYY-MM-DD` or `?days=N` (the last N days, today included).
+
+    Every number is range-checked before any date arithmetic: `?days=99999999999` or
+    `?end=9999-12-31` is a PeriodError (400), never an OverflowError.
+    """
+    today = today or timezone.localdate()
+    if params.get("start") or params.get("end"):
+        end = _parse_date(params["end"], "end") if params.get("end") else today
+        start = _parse_date(params["start"], "start") if params.get("start") else None
+        if start is None:
+            start = max(EARLIEST_DATE, end - timedelta(days=DEFAULT_PERIOD_DAYS - 1))
+    else:
+        raw = params.get("days") or str(DEFAULT_PERIOD_DAYS)
+        if not isinstance(raw, str) or not (raw.isascii() and raw.isdecimal()) or len(raw) > 6:
+            raise PeriodError(f"days must be a whole number from 1 to {MAX_PERIOD_DAYS}.")
+        days = int(raw)
+        if not 1 <= days <= MAX_PERIOD_DAYS:
+            raise PeriodError(f"days must be a whole number from 1 to {MAX_PERIOD_DAYS}.")
+        end, start = today, today - timedelta(days=days - 1)
     if start > end:
         raise PeriodError("The period starts after it ends.")
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

@@ -4,18 +4,23 @@ The export is in moods.export; deleting the whole account is accounts.services.d
 """
 
 import math
+import unicodedata
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.emotions import EMOTIONS, WARRINER_VAD
+from core.validation import parse_db_id
 from moods.models import MoodEntry, MoodSource, Playlist, PlaylistItem
 
 PLAYLIST_NAME_MAX = Playlist._meta.get_field("name").max_length
 PLAYLIST_MAX_TRACKS = 200
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 class MoodError(ValueError):
@@ -128,30 +133,40 @@ def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
 
 
 def _clean_name(name) -> str:
-    if not isinstance(name, str) or not name.strip():
+    """NFKC, without format or control characters (zero-width spaces, direction marks, NUL),
+    whitespace collapsed; what is left must have a visible character."""
+    if not isinstance(name, str):
         raise PlaylistError("Give the playlist a name.")
-    name = " ".join(name.split())
+    if len(name) > 4 * PLAYLIST_NAME_MAX:  # bounded before it is normalised
+        raise PlaylistError(f"A playlist name can have at most {PLAYLIST_NAME_MAX} characters.")
+    kept = []
+    for char in unicodedata.normalize("NFKC", name):
+        if char.isspace():
+            kept.append(" ")
+        elif unicodedata.category(char)[0] != "C" and char not in _BLANK_LETTERS:
+            kept.append(char)
+    name = " ".join("".join(kept).split())
+    if not name:
+        raise PlaylistError("Give the playlist a name.")
     if len(name) > PLAYLIST_NAME_MAX:
         raise PlaylistError(f"A playlist name can have at most {PLAYLIST_NAME_MAX} characters.")
     return name
 
 
 def _clean_track_ids(track_ids) -> list[int]:
+    """Ids in their first order, each once. The count is capped *before* anything is looked at,
+    and duplicates are dropped through a dict, so the work is linear in a bounded list."""
     if not isinstance(track_ids, (list, tuple)):
         raise PlaylistError("track_ids must be a list of track ids.")
-    cleaned: list[int] = []
-    for raw in track_ids:
-        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-            raise PlaylistError(f"{raw!r} is not a track id.")
-        try:
-            track_id = int(raw)
-        except ValueError:
-            raise PlaylistError(f"{raw!r} is not a track id.") from None
-        if track_id not in cleaned:
-            cleaned.append(track_id)
-    if len(cleaned) > PLAYLIST_MAX_TRACKS:
+    if len(track_ids) > PLAYLIST_MAX_TRACKS:
         raise PlaylistError(f"A playlist can hold at most {PLAYLIST_MAX_TRACKS} tracks.")
-    return cleaned
+    cleaned: dict[int, None] = {}
+    for raw in track_ids:
+        track_id = parse_db_id(raw)
+        if track_id is None:
+            raise PlaylistError(f"{str(raw)[:40]!r} is not a track id.")
+        cleaned[track_id] = None
+    return list(cleaned)
 
 
 def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
@@ -162,14 +177,21 @@ def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
     track_ids = _clean_track_ids(track_ids)
     if not track_ids:
         raise PlaylistError("A playlist needs at least one track.")
-    if emotion and emotion not in EMOTIONS:
-        raise PlaylistError(f"Unknown emotion {emotion!r}.")
-    known = set(Track.objects.filter(id__in=track_ids).values_list("id", flat=True))
+    if emotion and (not isinstance(emotion, str) or emotion not in EMOTIONS):
+        raise PlaylistError(f"Unknown emotion {str(emotion)[:40]!r}.")
+    # Inactive tracks (withdrawn by staff) are as good as missing.
+    known = set(Track.objects.filter(id__in=track_ids, is_active=True).values_list("id", flat=True))
     missing = [track_id for track_id in track_ids if track_id not in known]
     if missing:
-        raise PlaylistError(f"No such track: {', '.join(map(str, missing))}.")
+        raise PlaylistError(f"No such track: {', '.join(map(str, missing[:10]))}{' …' if len(missing) > 10 else ''}.")
+    limit = settings.PLAYLISTS_MAX_PER_LISTENER
     try:
         with transaction.atomic():
+            # Counted inside the transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE),
+            # on PostgreSQL the listener's row is locked, so two requests cannot both pass the cap.
+            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+            if Playlist.objects.filter(user=user).count() >= limit:
+                raise PlaylistError(f"You can keep at most {limit} playlists; delete one to save another.")
             playlist = Playlist.objects.create(user=user, name=name, emotion=emotion or "")
             PlaylistItem.objects.bulk_create(
                 PlaylistItem(playlist=playlist, track_id=track_id, position=position)
@@ -178,6 +200,28 @@ def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
     except IntegrityError:  # the one-name-per-listener constraint
         raise PlaylistError(f"You already have a playlist called “{name}”.") from None
     return playlist
+
+
+def add_track(*, playlist: Playlist, track_id) -> bool:
+    """Put one track at the end of the playlist; False when it was there already (nothing changes)."""
+    from recommender.models import Track
+
+    track_id = parse_db_id(track_id)
+    if track_id is None or not Track.objects.filter(pk=track_id, is_active=True).exists():
+        raise PlaylistError("No such track.")
+    with transaction.atomic():
+        # The playlist's row locked: two tracks added at once get different positions.
+        list(Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk", flat=True))
+        items = playlist.items.all()
+        if items.filter(track_id=track_id).exists():
+            return False
+        count = items.count()
+        if count >= PLAYLIST_MAX_TRACKS:
+            raise PlaylistError(f"A playlist can hold at most {PLAYLIST_MAX_TRACKS} tracks.")
+        last = items.order_by("-position").values_list("position", flat=True).first()
+        PlaylistItem.objects.create(playlist=playlist, track_id=track_id, position=0 if last is None else last + 1)
+        playlist.save(update_fields=["updated_at"])
+    return True
 
 
 def rename_playlist(*, playlist: Playlist, name) -> Playlist:

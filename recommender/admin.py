@@ -35,8 +35,10 @@ class ActiveClusterFilter(admin.SimpleListFilter):
     parameter_name = "cluster"
 
     def lookups(self, request, model_admin):
-        return [(str(c.pk), f"#{c.index} {c.emotion} ({c.size})")
-                for c in Cluster.objects.filter(clustering__is_active=True).order_by("index")]
+        return [
+            (str(c.pk), f"#{c.index} {c.emotion} ({c.size})")
+            for c in Cluster.objects.filter(clustering__is_active=True).order_by("index")
+        ]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -87,8 +89,18 @@ class CatalogueImportForm(forms.Form):
 
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ("title", "artist", "genre", "valence", "arousal", "dominance", "active_emotion", "source",
-                    "youtube_id", "is_active")
+    list_display = (
+        "title",
+        "artist",
+        "genre",
+        "valence",
+        "arousal",
+        "dominance",
+        "active_emotion",
+        "source",
+        "youtube_id",
+        "is_active",
+    )
     list_filter = ("is_active", "source", ActiveEmotionFilter, ActiveClusterFilter, GenreFilter)
     search_fields = ("title", "artist", "genre", "source_id", "spotify_id")
     actions = [activate, deactivate, recluster]
@@ -96,14 +108,19 @@ class TrackAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ("title", "artist", "genre", "is_active")}),
-        ("Emotion (1–9, Warriner scale)", {"fields": ("valence", "arousal", "dominance", "mood_tags", "mood_tag_count")}),
+        (
+            "Emotion (1–9, Warriner scale)",
+            {"fields": ("valence", "arousal", "dominance", "mood_tags", "mood_tag_count")},
+        ),
         ("Identifiers", {"fields": ("youtube_id", "spotify_id", "deezer_id", "musicbrainz_id", "source", "source_id")}),
     ]
     readonly_fields = ("source", "source_id", "mood_tag_count")
     change_list_template = "admin/recommender/track/change_list.html"
 
     def get_queryset(self, request):
-        emotion = ClusterMembership.objects.filter(track=OuterRef("pk"), clustering__is_active=True).values("cluster__emotion")
+        emotion = ClusterMembership.objects.filter(track=OuterRef("pk"), clustering__is_active=True).values(
+            "cluster__emotion"
+        )
         return super().get_queryset(request).annotate(active_emotion=Subquery(emotion[:1]))
 
     @admin.display(description="cluster emotion", ordering="active_emotion")
@@ -131,8 +148,13 @@ class TrackAdmin(admin.ModelAdmin):
             else:
                 level = messages.WARNING if report.errors else messages.SUCCESS
                 self.message_user(request, report.summary(), level)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "report": report,
-                   "title": "Import a catalogue CSV"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "title": "Import a catalogue CSV",
+        }
         return TemplateResponse(request, "admin/recommender/track/import_csv.html", context)
 
     def recluster_view(self, request):
@@ -144,15 +166,36 @@ class TrackAdmin(admin.ModelAdmin):
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    list_display = ("youtube_id", "start_s", "short_title", "words", "emotion", "valence", "arousal", "source",
-                    "is_active")
+    list_display = (
+        "youtube_id",
+        "start_s",
+        "short_title",
+        "words",
+        "emotion",
+        "valence",
+        "arousal",
+        "source",
+        "is_active",
+    )
     list_filter = ("is_active", "source", "emotion")
     search_fields = ("youtube_id", "title")
     actions = [activate, deactivate]
     list_per_page = 50
     show_full_result_count = False
-    fields = ("youtube_id", "start_s", "end_s", "title", "mood_words", "audioset_moods", "valence", "arousal",
-              "dominance", "emotion", "source", "is_active")
+    fields = (
+        "youtube_id",
+        "start_s",
+        "end_s",
+        "title",
+        "mood_words",
+        "audioset_moods",
+        "valence",
+        "arousal",
+        "dominance",
+        "emotion",
+        "source",
+        "is_active",
+    )
     readonly_fields = ("audioset_moods", "source")
 
     @admin.display(description="caption")
@@ -177,10 +220,32 @@ class ClusterInline(admin.TabularInline):
 
 @admin.register(Clustering)
 class ClusteringAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "created_at", "status", "is_active", "k", "n_tracks", "silhouette", "duration_s", "trigger")
+    list_display = (
+        "__str__",
+        "created_at",
+        "status",
+        "is_active",
+        "k",
+        "n_tracks",
+        "silhouette",
+        "duration_s",
+        "trigger",
+    )
     list_filter = ("status", "is_active")
-    readonly_fields = ("created_at", "k", "status", "is_active", "n_tracks", "inertia", "silhouette", "duration_s",
-                       "trigger", "error", "quality_per_k", "scatter_plot")
+    readonly_fields = (
+        "created_at",
+        "k",
+        "status",
+        "is_active",
+        "n_tracks",
+        "inertia",
+        "silhouette",
+        "duration_s",
+        "trigger",
+        "error",
+        "quality_per_k",
+        "scatter_plot",
+    )
     exclude = ("k_scan", "scaler")
     inlines = [ClusterInline]
     change_list_template = "admin/recommender/clustering/change_list.html"
@@ -201,7 +266,11 @@ class ClusteringAdmin(admin.ModelAdmin):
     def quality_per_k(self, clustering):
         if not clustering.k_scan:
             return "—"
-        rows = "".join(f"<tr><td>{r['k']}</td><td>{r['inertia_per_track']:.3f}</td><td>{r['silhouette']:.3f}</td></tr>"
-                       for r in clustering.k_scan)
-        return mark_safe(f"<table><tr><th>k</th><th>inertia per track</th><th>silhouette</th></tr>{rows}</table>"
-                         f"<p>on a sample of {clustering.k_scan[0]['sample']} tracks</p>")
+        rows = "".join(
+            f"<tr><td>{r['k']}</td><td>{r['inertia_per_track']:.3f}</td><td>{r['silhouette']:.3f}</td></tr>"
+            for r in clustering.k_scan
+        )
+        return mark_safe(
+            f"<table><tr><th>k</th><th>inertia per track</th><th>silhouette</th></tr>{rows}</table>"
+            f"<p>on a sample of {clustering.k_scan[0]['sample']} tracks</p>"
+        )

@@ -12,6 +12,7 @@ k < 7 some emotions own no cluster and borrow the one whose centroid is nearest 
 
 import logging
 import time
+from itertools import islice
 
 import numpy as np
 from django.conf import settings
@@ -36,6 +37,7 @@ class ClusteringError(RuntimeError):
 
 
 # --- Numbers (no database) -----------------------------------------------------------------------
+
 
 def fit_dominance(vad: np.ndarray) -> list[float]:
     """Coefficients (c0, cV, cA) of D ≈ c0 + cV·V + cA·A from the rows whose D is known."""
@@ -99,13 +101,16 @@ def quality_scan(z: np.ndarray, k_values, *, sample: int, seed: int = 0) -> list
         if k < 2 or k >= len(pick):
             continue
         model = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(pick)
-        scan.append({
-            "k": int(k),
-            "inertia_per_track": round(float(model.inertia_) / len(pick), 4),
-            "silhouette": round(float(silhouette_score(pick, model.labels_, sample_size=min(len(pick), 1500),
-                                                       random_state=seed)), 4),
-            "sample": int(len(pick)),
-        })
+        scan.append(
+            {
+                "k": int(k),
+                "inertia_per_track": round(float(model.inertia_) / len(pick), 4),
+                "silhouette": round(
+                    float(silhouette_score(pick, model.labels_, sample_size=min(len(pick), 1500), random_state=seed)), 4
+                ),
+                "sample": int(len(pick)),
+            }
+        )
     return scan
 
 
@@ -126,8 +131,11 @@ def _compute(vad: np.ndarray, k: int, *, scan_k, seed: int) -> dict:
     # Beyond RECOMMENDER_FIT_SAMPLE tracks the centroids are fitted on a random sample and every
     # track is then assigned to its nearest centroid: the clusters barely move, the time stays bounded.
     rng = np.random.default_rng(seed)
-    fit_on = z if len(z) <= settings.RECOMMENDER_FIT_SAMPLE else z[rng.choice(len(z), settings.RECOMMENDER_FIT_SAMPLE,
-                                                                              replace=False)]
+    fit_on = (
+        z
+        if len(z) <= settings.RECOMMENDER_FIT_SAMPLE
+        else z[rng.choice(len(z), settings.RECOMMENDER_FIT_SAMPLE, replace=False)]
+    )
     model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(fit_on)
     assignments = model.predict(z) if fit_on is not z else model.labels_
     inertia = -float(model.score(z)) if fit_on is not z else float(model.inertia_)
@@ -148,34 +156,24 @@ def _compute(vad: np.ndarray, k: int, *, scan_k, seed: int) -> dict:
 
 # --- The refresh ----------------------------------------------------------------------------------
 
+
 def load_active_tracks(*extra: str, chunk: int = 50_000) -> tuple[np.ndarray, np.ndarray, list[list]]:
     """The active tracks by id: ids, (n, 3) VAD with NaN where dominance is unknown, and any extra columns.
 
     Shared by the refresh and the recommendation index, so both see the same tracks in the same
-    order. Read in chunks so that a million tracks never sit in memory as one list of row tuples.
+    order. Read in chunks, so that a million tracks never sit in memory as one list of row tuples.
     """
-    query = Track.objects.filter(is_active=True).order_by("id").values_list("id", "valence", "arousal", "dominance", *extra)
-    id_parts, vad_parts, columns = [], [], [[] for _ in extra]
-    batch = []
-    for row in query.iterator(chunk_size=chunk):
-        batch.append(row)
-        if len(batch) >= chunk:
-            _take(batch, id_parts, vad_parts, columns)
-            batch = []
-    _take(batch, id_parts, vad_parts, columns)
-    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-    vad = np.concatenate(vad_parts) if vad_parts else np.zeros((0, 3))
-    return ids, vad, columns
-
-
-def _take(batch: list, id_parts: list, vad_parts: list, columns: list) -> None:
-    if not batch:
-        return
-    fields = list(zip(*batch))
-    id_parts.append(np.array(fields[0], dtype=np.int64))
-    vad_parts.append(np.array(fields[1:4], dtype=float).T)  # None (no dominance) becomes NaN
-    for column, values in zip(columns, fields[4:]):
-        column.extend(values)
+    query = (
+        Track.objects.filter(is_active=True).order_by("id").values_list("id", "valence", "arousal", "dominance", *extra)
+    )
+    rows = query.iterator(chunk_size=chunk)
+    numbers, columns = [], [[] for _ in extra]
+    while batch := list(islice(rows, chunk)):
+        numbers.append(np.array([row[:4] for row in batch], dtype=float))  # None (no dominance) becomes NaN
+        for i, column in enumerate(columns, start=4):
+            column.extend([row[i] for row in batch])
+    numbers = np.concatenate(numbers) if numbers else np.zeros((0, 4))
+    return numbers[:, 0].astype(np.int64), np.ascontiguousarray(numbers[:, 1:]), columns
 
 
 def _write_memberships(clustering: Clustering, cluster_ids: list[int], track_ids: np.ndarray, assignments) -> None:
@@ -185,7 +183,7 @@ def _write_memberships(clustering: Clustering, cluster_ids: list[int], track_ids
         for start in range(0, len(rows), 20000):
             cursor.executemany(
                 f"INSERT INTO {table} (clustering_id, cluster_id, track_id) VALUES (%s, %s, %s)",
-                rows[start:start + 20000],
+                rows[start : start + 20000],
             )
 
 
@@ -206,14 +204,28 @@ def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True)
         stages["k-means + quality"] = time.perf_counter() - started - sum(stages.values())
         with transaction.atomic():
             clustering = Clustering.objects.create(
-                k=k, n_tracks=len(track_ids), inertia=result["inertia"], silhouette=result["silhouette"],
-                k_scan=result["k_scan"], scaler=result["scaler"], trigger=trigger[:40],
+                k=k,
+                n_tracks=len(track_ids),
+                inertia=result["inertia"],
+                silhouette=result["silhouette"],
+                k_scan=result["k_scan"],
+                scaler=result["scaler"],
+                trigger=trigger[:40],
             )
-            clusters = Cluster.objects.bulk_create([
-                Cluster(clustering=clustering, index=i, emotion=result["emotions"][i], valence=float(c[0]),
-                        arousal=float(c[1]), dominance=float(c[2]), size=result["sizes"][i])
-                for i, c in enumerate(result["centroids"])
-            ])
+            clusters = Cluster.objects.bulk_create(
+                [
+                    Cluster(
+                        clustering=clustering,
+                        index=i,
+                        emotion=result["emotions"][i],
+                        valence=float(c[0]),
+                        arousal=float(c[1]),
+                        dominance=float(c[2]),
+                        size=result["sizes"][i],
+                    )
+                    for i, c in enumerate(result["centroids"])
+                ]
+            )
             cluster_ids = [c.pk for c in sorted(clusters, key=lambda c: c.index)]
             _write_memberships(clustering, cluster_ids, track_ids, result["assignments"])
             Clustering.objects.filter(is_active=True).update(is_active=False)
@@ -225,7 +237,10 @@ def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True)
         logger.exception("Re-clustering failed; the previous clustering keeps serving")
         try:  # a record for the admin; if the database itself is what failed, the log has it
             Clustering.objects.create(
-                k=k, status=Clustering.Status.FAILED, trigger=trigger[:40], error=f"{type(exc).__name__}: {exc}"[:2000],
+                k=k,
+                status=Clustering.Status.FAILED,
+                trigger=trigger[:40],
+                error=f"{type(exc).__name__}: {exc}"[:2000],
                 duration_s=round(time.perf_counter() - started, 3),
             )
         except Exception:
@@ -233,12 +248,16 @@ def refresh(*, k: int | None = None, trigger: str = "manual", scan: bool = True)
         raise
     _prune_old()
     clustering.stage_seconds = stages  # for the benchmark's breakdown; not stored
-    logger.info("Clustering #%s active: k=%s, %s tracks, %.2fs", clustering.pk, k, len(track_ids), clustering.duration_s)
+    logger.info(
+        "Clustering #%s active: k=%s, %s tracks, %.2fs", clustering.pk, k, len(track_ids), clustering.duration_s
+    )
     return clustering
 
 
 def _prune_old() -> None:
     keep = settings.RECOMMENDER_KEEP_CLUSTERINGS
-    old = list(Clustering.objects.filter(is_active=False).order_by("-created_at", "-id").values_list("pk", flat=True)[keep:])
+    old = list(
+        Clustering.objects.filter(is_active=False).order_by("-created_at", "-id").values_list("pk", flat=True)[keep:]
+    )
     if old:
         Clustering.objects.filter(pk__in=old).delete()

@@ -37,8 +37,19 @@ MAX_COUNT = 2**31 - 1  # PositiveIntegerField's range on every database
 # A z-score beyond this is a broken value, not a song.
 MAX_ABS_Z = 6.0
 # Fields the source owns: a re-import overwrites these, never staff's is_active or youtube_id.
-SOURCE_FIELDS = ("title", "artist", "genre", "valence", "arousal", "dominance", "mood_tags", "mood_tag_count",
-                 "spotify_id", "deezer_id", "musicbrainz_id")
+SOURCE_FIELDS = (
+    "title",
+    "artist",
+    "genre",
+    "valence",
+    "arousal",
+    "dominance",
+    "mood_tags",
+    "mood_tag_count",
+    "spotify_id",
+    "deezer_id",
+    "musicbrainz_id",
+)
 
 
 class FormatError(ValueError):
@@ -65,8 +76,10 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
-        return (f"{self.path} ({self.format}): {self.rows} rows, {self.created} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {len(self.errors)} rejected")
+        return (
+            f"{self.path} ({self.format}): {self.rows} rows, {self.created} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.errors)} rejected"
+        )
 
 
 def detect_format(header: list[str]) -> str:
@@ -86,6 +99,7 @@ def detect_format(header: list[str]) -> str:
 
 
 # --- Cell readers ---------------------------------------------------------------------------
+
 
 def _text(row: dict, column: str, *, required: bool = False, max_length: int = 500) -> str:
     value = (row.get(column) or "").strip()
@@ -135,7 +149,11 @@ def _tags(raw: str) -> list[str]:
         value = raw.strip("[]").split(",")
     if isinstance(value, str):
         value = [value]
-    return [str(t).strip(" '\"").lower() for t in value if str(t).strip(" '\"")] if isinstance(value, (list, tuple)) else []
+    return (
+        [str(t).strip(" '\"").lower() for t in value if str(t).strip(" '\"")]
+        if isinstance(value, (list, tuple))
+        else []
+    )
 
 
 def song_key(artist: str, title: str) -> str:
@@ -145,6 +163,7 @@ def song_key(artist: str, title: str) -> str:
 
 
 # --- Row parsers: a CSV row → Track fields ------------------------------------------------------
+
 
 def _muse(row: dict, *, tags_column: str, has_genre: bool) -> dict:
     title = _text(row, "track", required=True)
@@ -214,11 +233,16 @@ def parse_spotify_moods(row: dict) -> dict:
     }
 
 
-PARSERS = {"muse_v3": parse_muse_v3, "muse_sample": parse_muse_sample, "deezer": parse_deezer,
-           "spotify_moods": parse_spotify_moods}
+PARSERS = {
+    "muse_v3": parse_muse_v3,
+    "muse_sample": parse_muse_sample,
+    "deezer": parse_deezer,
+    "spotify_moods": parse_spotify_moods,
+}
 
 
 # --- The import ------------------------------------------------------------------------------
+
 
 def _open(source) -> io.TextIOBase:
     if isinstance(source, (str, Path)):
@@ -275,7 +299,9 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
 
 
 def _save(parsed: dict[str, tuple[int, dict]], source_name: str, report: ImportReport) -> None:
-    existing = {t.source_id: t for t in Track.objects.filter(source=source_name).only("id", "source_id", *SOURCE_FIELDS)}
+    existing = {
+        t.source_id: t for t in Track.objects.filter(source=source_name).only("id", "source_id", *SOURCE_FIELDS)
+    }
     now = timezone.now()
     to_create, to_update = [], []
     for source_id, (_, fields) in parsed.items():
@@ -302,6 +328,12 @@ def _save(parsed: dict[str, tuple[int, dict]], source_name: str, report: ImportR
 def shared_catalogue_files(data_dir: Path) -> list[Path]:
     """The shared catalogue CSVs in import order."""
     catalogue = data_dir / "catalogue"
-    names = ["muse_v3_head.csv", "muse_sample_1000.csv", "spotify_moods_686.csv",
-             "deezer_mood/train.csv", "deezer_mood/validation.csv", "deezer_mood/test.csv"]
+    names = [
+        "muse_v3_head.csv",
+        "muse_sample_1000.csv",
+        "spotify_moods_686.csv",
+        "deezer_mood/train.csv",
+        "deezer_mood/validation.csv",
+        "deezer_mood/test.csv",
+    ]
     return [catalogue / n for n in names if (catalogue / n).exists()]

@@ -70,8 +70,13 @@ class Video(models.Model):
     valence = models.FloatField(help_text="1–9, from the lexicon")
     arousal = models.FloatField(help_text="1–9, from the lexicon")
     dominance = models.FloatField(null=True, blank=True)
-    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True, db_index=True,
-                               help_text="nearest of the seven emotions to its VAD")
+    emotion = models.CharField(
+        max_length=10,
+        choices=EMOTION_CHOICES,
+        blank=True,
+        db_index=True,
+        help_text="nearest of the seven emotions to its VAD",
+    )
     source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,6 +148,9 @@ class ClusterMembership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clustering", "track"], name="membership_unique_track")]
 
+    def __str__(self):
+        return f"track {self.track_id} in cluster {self.cluster_id} of clustering #{self.clustering_id}"
+
 
 class Rating(models.Model):
     LIKE, DISLIKE = 1, -1
@@ -161,12 +169,17 @@ class Rating(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(track__isnull=False) & Q(video__isnull=True)) | (Q(track__isnull=True) & Q(video__isnull=False)),
+                condition=(Q(track__isnull=False) & Q(video__isnull=True))
+                | (Q(track__isnull=True) & Q(video__isnull=False)),
                 name="rating_exactly_one_item",
             ),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="rating_value_like_or_dislike"),
-            models.UniqueConstraint(fields=["user", "track"], condition=Q(track__isnull=False), name="rating_one_per_track"),
-            models.UniqueConstraint(fields=["user", "video"], condition=Q(video__isnull=False), name="rating_one_per_video"),
+            models.UniqueConstraint(
+                fields=["user", "track"], condition=Q(track__isnull=False), name="rating_one_per_track"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "video"], condition=Q(video__isnull=False), name="rating_one_per_video"
+            ),
         ]
 
     def __str__(self):
@@ -179,6 +192,9 @@ class CatalogueState(models.Model):
 
     tracks_version = models.BigIntegerField(default=0)
     videos_version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"tracks v{self.tracks_version}, videos v{self.videos_version}"
 
     @classmethod
     def bump(cls, *, tracks: bool = False, videos: bool = False) -> None:

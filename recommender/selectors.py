@@ -21,8 +21,20 @@ from recommender.vad import nearest_emotion
 
 __all__ = ["STRATEGIES", "forget_tastes", "recommend", "reset_indexes"]
 
-TRACK_FIELDS = ("id", "title", "artist", "genre", "valence", "arousal", "dominance", "spotify_id", "deezer_id",
-                "youtube_id", "source", "mood_tags")
+TRACK_FIELDS = (
+    "id",
+    "title",
+    "artist",
+    "genre",
+    "valence",
+    "arousal",
+    "dominance",
+    "spotify_id",
+    "deezer_id",
+    "youtube_id",
+    "source",
+    "mood_tags",
+)
 
 
 def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, video_limit=4) -> dict:
@@ -36,9 +48,14 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
     index = track_index(tracks_version)
     steps = targets(strategy, start, emotion, limit)
     picks = pick_tracks(index, steps, emotion, strategy, taste, limit)
-    videos = video_pick.pick_videos(steps[-1] if strategy == "iso" else steps[0], emotion=emotion, strategy=strategy,
-                                    skip=taste.rated_videos if taste else frozenset(), limit=video_limit,
-                                    videos_version=videos_version)
+    videos = video_pick.pick_videos(
+        steps[-1] if strategy == "iso" else steps[0],
+        emotion=emotion,
+        strategy=strategy,
+        skip=taste.rated_videos if taste else frozenset(),
+        limit=video_limit,
+        videos_version=videos_version,
+    )
     return {
         "emotion": emotion,
         "strategy": strategy,
@@ -74,8 +91,10 @@ def _start(emotion, vad, strategy, limit, video_limit) -> tuple[str, tuple]:
 
 def _track_cards(index, picks: list[Pick], emotion: str, strategy: str, taste: Taste | None, n: int) -> list[dict]:
     """What the listener is shown of each chosen song, read in one query for just those songs."""
-    fields = {row["id"]: row for row in Track.objects.filter(pk__in=[p.track_id for p in picks]).order_by()
-              .values(*TRACK_FIELDS)}
+    fields = {
+        row["id"]: row
+        for row in Track.objects.filter(pk__in=[p.track_id for p in picks]).order_by().values(*TRACK_FIELDS)
+    }
     cards = []
     for pick in picks:
         track = fields.get(pick.track_id)
@@ -83,16 +102,26 @@ def _track_cards(index, picks: list[Pick], emotion: str, strategy: str, taste: T
             continue
         cluster = int(index.cluster[pick.row])
         dominance = track["dominance"]
-        cards.append({
-            "id": track["id"], "title": track["title"], "artist": track["artist"], "genre": track["genre"],
-            "reason": track_reason(track, emotion=emotion, strategy=strategy, taste=taste, position=pick.position, n=n),
-            "valence": round(track["valence"], 3), "arousal": round(track["arousal"], 3),
-            "dominance": None if dominance is None else round(dominance, 3),
-            "spotify_id": track["spotify_id"], "deezer_id": track["deezer_id"], "youtube_id": track["youtube_id"],
-            "source": track["source"],
-            "cluster_emotion": index.emotion_of(pick.row),
-            "in_target_cluster": cluster >= 0 and cluster in index.emotion_clusters.get(emotion, ()),
-        })
+        cards.append(
+            {
+                "id": track["id"],
+                "title": track["title"],
+                "artist": track["artist"],
+                "genre": track["genre"],
+                "reason": track_reason(
+                    track, emotion=emotion, strategy=strategy, taste=taste, position=pick.position, n=n
+                ),
+                "valence": round(track["valence"], 3),
+                "arousal": round(track["arousal"], 3),
+                "dominance": None if dominance is None else round(dominance, 3),
+                "spotify_id": track["spotify_id"],
+                "deezer_id": track["deezer_id"],
+                "youtube_id": track["youtube_id"],
+                "source": track["source"],
+                "cluster_emotion": index.emotion_of(pick.row),
+                "in_target_cluster": cluster >= 0 and cluster in index.emotion_clusters.get(emotion, ()),
+            }
+        )
     return cards
 
 

@@ -55,8 +55,9 @@ def request_refresh(*, trigger: str, k: int | None = None) -> None:
     transaction.on_commit(lambda: refresh_clustering.delay(k=k, trigger=trigger))
 
 
-def import_catalogue(source, *, fmt: str | None = None, name: str = "", progress=None,
-                     refresh: bool = True) -> ImportReport:
+def import_catalogue(
+    source, *, fmt: str | None = None, name: str = "", progress=None, refresh: bool = True
+) -> ImportReport:
     """Import a catalogue CSV and, when anything changed, re-cluster."""
     report = import_tracks(source, fmt=fmt, name=name, progress=progress)
     if refresh and (report.created or report.updated):

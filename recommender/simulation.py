@@ -26,9 +26,16 @@ class SimulatedUser:
     dislikes: list = field(default_factory=list)
 
 
-def simulate_listeners(*, n_groups: int = 12, users_per_group: int = 10, artists_per_group: int = 12,
-                       favourites_per_user: int = 7, train_share: float = 0.5, dislikes_per_user: int = 10,
-                       seed: int = 0) -> list[SimulatedUser]:
+def simulate_listeners(
+    *,
+    n_groups: int = 12,
+    users_per_group: int = 10,
+    artists_per_group: int = 12,
+    favourites_per_user: int = 7,
+    train_share: float = 0.5,
+    dislikes_per_user: int = 10,
+    seed: int = 0,
+) -> list[SimulatedUser]:
     """Listeners in taste groups: each loves some of its group's artists; half their likes are held out.
 
     Each user rates (like) a random half of the active tracks by their favourite artists and
@@ -44,15 +51,18 @@ def simulate_listeners(*, n_groups: int = 12, users_per_group: int = 10, artists
     rng.shuffle(prolific)
     User = get_user_model()
     password = make_password(None)
-    users = User.objects.bulk_create([
-        User(username=f"simulated-{seed}-{g}-{u}", password=password)
-        for g in range(n_groups) for u in range(users_per_group)
-    ])
+    users = User.objects.bulk_create(
+        [
+            User(username=f"simulated-{seed}-{g}-{u}", password=password)
+            for g in range(n_groups)
+            for u in range(users_per_group)
+        ]
+    )
     if not users[0].pk:  # backends without RETURNING
         users = list(User.objects.filter(username__startswith=f"simulated-{seed}-").order_by("id"))
     simulated, ratings = [], []
     for g in range(n_groups):
-        group_artists = prolific[g * artists_per_group:(g + 1) * artists_per_group]
+        group_artists = prolific[g * artists_per_group : (g + 1) * artists_per_group]
         for u in range(users_per_group):
             user = users[g * users_per_group + u]
             favourites = rng.sample(group_artists, min(favourites_per_user, len(group_artists)))
@@ -73,7 +83,9 @@ def simulate_listeners(*, n_groups: int = 12, users_per_group: int = 10, artists
     return simulated
 
 
-def generate_scale_catalogue(n: int, *, seed: int = 0, missing_dominance: float = 0.9, tracks_per_artist: int = 20) -> int:
+def generate_scale_catalogue(
+    n: int, *, seed: int = 0, missing_dominance: float = 0.9, tracks_per_artist: int = 20
+) -> int:
     """n generated tracks: the shared catalogue's VAD resampled with Gaussian jitter (labelled 'generated').
 
     Artists have `tracks_per_artist` songs each whatever n is, so a simulated listener's ratings
@@ -89,17 +101,50 @@ def generate_scale_catalogue(n: int, *, seed: int = 0, missing_dominance: float 
     missing = rng.random(n) < missing_dominance
     artists = max(1, n // tracks_per_artist)
     now = timezone.now()
-    columns = ("title", "artist", "genre", "valence", "arousal", "dominance", "mood_tags", "source", "source_id",
-               "spotify_id", "deezer_id", "musicbrainz_id", "youtube_id", "is_active", "created_at", "updated_at")
-    sql = (f"INSERT INTO {Track._meta.db_table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    columns = (
+        "title",
+        "artist",
+        "genre",
+        "valence",
+        "arousal",
+        "dominance",
+        "mood_tags",
+        "source",
+        "source_id",
+        "spotify_id",
+        "deezer_id",
+        "musicbrainz_id",
+        "youtube_id",
+        "is_active",
+        "created_at",
+        "updated_at",
+    )
+    sql = f"INSERT INTO {Track._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:  # plain executemany: the ORM would take longer than the refresh
         for start in range(0, n, 20000):  # row tuples one chunk at a time: a million at once would take gigabytes
-            cursor.executemany(sql, [
-                (f"Generated track {i}", f"Generated artist {i % artists}", "", float(picks[i, 0]), float(picks[i, 1]),
-                 None if missing[i] else float(dominance[i]), "[]", Track.Source.MANUAL, f"generated-{seed}-{i}",
-                 "", "", "", "", True, now, now)
-                for i in range(start, min(n, start + 20000))
-            ])
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        f"Generated track {i}",
+                        f"Generated artist {i % artists}",
+                        "",
+                        float(picks[i, 0]),
+                        float(picks[i, 1]),
+                        None if missing[i] else float(dominance[i]),
+                        "[]",
+                        Track.Source.MANUAL,
+                        f"generated-{seed}-{i}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        True,
+                        now,
+                        now,
+                    )
+                    for i in range(start, min(n, start + 20000))
+                ],
+            )
     CatalogueState.bump(tracks=True)
     return n

@@ -76,13 +76,12 @@ def nearest_emotion(valence: float, arousal: float, dominance: float | None = No
 # Words that describe the recording or the instrumentation rather than a feeling; Warriner
 # gives several of them strong values ("low" is sad, "noise" is arousing) that would swamp
 # the caption's mood.
-_NOT_MOOD = frozenset(
-    """low quality poor recording recorded record noise noisy mono stereo amateur audio sound sounds song songs
+_NOT_MOOD_WORDS = """low quality poor recording recorded record noise noisy mono stereo amateur audio sound sounds song songs
     music musical instrumental instrument voice vocal vocals male female man woman singer singing sings sung
     melody harmony bass drum drums guitar piano keyboard synth beat beats tempo rhythm track background
     plays playing played play features featuring feature live studio production produced mix mixed
-    hear heard listen listening like would could something someone video movie film game""".split()
-)
+    hear heard listen listening like would could something someone video movie film game"""
+_NOT_MOOD = frozenset(_NOT_MOOD_WORDS.split())
 # A word counts as a mood word when Warriner places it this far from the neutral middle.
 MOOD_WORD_MIN_SALIENCE = 1.5
 
@@ -113,8 +112,17 @@ def word_vad(word: str) -> tuple[float, float, float] | None:
     words = lexicon()
     # Crude lemmatising: the norms list lemmas ("relax"), captions inflect them ("relaxing").
     candidates = [word]
-    for suffix, replacement in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""), ("ly", ""),
-                                ("ness", ""), ("ful", "")):
+    for suffix, replacement in (
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("es", ""),
+        ("s", ""),
+        ("ly", ""),
+        ("ness", ""),
+        ("ful", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             candidates.append(word[: -len(suffix)] + replacement)
     for candidate in candidates:

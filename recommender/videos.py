@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from recommender.models import CatalogueState, Video
-from recommender.vad import EMOTION_MEAN, EMOTION_SD, moments, lexicon, map_between, nearest_emotion, text_vad
+from recommender.vad import EMOTION_MEAN, EMOTION_SD, lexicon, map_between, moments, nearest_emotion, text_vad
 
 # AudioSet's seven music-mood classes: human labels for real YouTube clips.
 AUDIOSET_MOODS = {
@@ -106,7 +106,9 @@ def musiccaps_clips(report: VideoImportReport | None = None):
             start, end = int(float(row.get("start_s") or "")), int(float(row.get("end_s") or ""))
         except ValueError:
             if report is not None:
-                report.errors.append(("musiccaps.csv", line, f"broken start_s/end_s {row.get('start_s')!r}/{row.get('end_s')!r}"))
+                report.errors.append(
+                    ("musiccaps.csv", line, f"broken start_s/end_s {row.get('start_s')!r}/{row.get('end_s')!r}")
+                )
             continue
         if not ytid:
             if report is not None:
@@ -114,10 +116,17 @@ def musiccaps_clips(report: VideoImportReport | None = None):
             continue
         aspects = _parse_aspects(row.get("aspect_list") or "")
         caption = (row.get("caption") or "").strip()
-        yield line, {
-            "youtube_id": ytid, "start_s": start, "end_s": end, "title": caption,
-            "source": Video.Source.MUSICCAPS, "_texts": (" ".join(aspects), caption),
-        }
+        yield (
+            line,
+            {
+                "youtube_id": ytid,
+                "start_s": start,
+                "end_s": end,
+                "title": caption,
+                "source": Video.Source.MUSICCAPS,
+                "_texts": (" ".join(aspects), caption),
+            },
+        )
 
 
 def _with_vad(fields: dict) -> dict | None:
@@ -160,8 +169,12 @@ def import_videos(*, progress=None) -> VideoImportReport:
             continue
         names = [label_names.get(mid, "") for mid in segment["labels"] if mid != AUDIOSET_MUSIC]
         fields = {
-            "youtube_id": key[0], "start_s": key[1], "end_s": segment["end_s"], "title": ", ".join(n for n in names if n),
-            "source": Video.Source.AUDIOSET, "audioset_moods": segment["moods"],
+            "youtube_id": key[0],
+            "start_s": key[1],
+            "end_s": segment["end_s"],
+            "title": ", ".join(n for n in names if n),
+            "source": Video.Source.AUDIOSET,
+            "audioset_moods": segment["moods"],
             # The human mood labels are the clip's only words: "Sad music" → sad.
             "_texts": (" ".join(m.lower() for m in segment["moods"]),),
         }
@@ -171,7 +184,17 @@ def import_videos(*, progress=None) -> VideoImportReport:
         wanted[key] = fields
     label_emotions(list(wanted.values()))
     existing = {(v.youtube_id, v.start_s): v for v in Video.objects.all()}
-    compared = ("end_s", "title", "mood_words", "audioset_moods", "valence", "arousal", "dominance", "emotion", "source")
+    compared = (
+        "end_s",
+        "title",
+        "mood_words",
+        "audioset_moods",
+        "valence",
+        "arousal",
+        "dominance",
+        "emotion",
+        "source",
+    )
     to_create, to_update = [], []
     for key, fields in progress(wanted.items()) if progress else wanted.items():
         video = existing.get(key)
@@ -194,6 +217,7 @@ def import_videos(*, progress=None) -> VideoImportReport:
 
 
 # --- Agreement of lexicon moods with AudioSet's human music-mood labels ----------------------
+
 
 def _mood_coordinates() -> dict[str, tuple[float, float, float]]:
     words = lexicon()

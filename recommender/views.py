@@ -24,8 +24,11 @@ def recommendations(request):
     vad = None
     if "valence" in params or "arousal" in params:
         try:
-            vad = (float(params["valence"]), float(params["arousal"]),
-                   float(params["dominance"]) if params.get("dominance") else None)
+            vad = (
+                float(params["valence"]),
+                float(params["arousal"]),
+                float(params["dominance"]) if params.get("dominance") else None,
+            )
         except (KeyError, ValueError):
             return _error("valence and arousal must both be numbers between 1 and 9.", field="vad")
     try:
@@ -35,11 +38,19 @@ def recommendations(request):
         return _error("limit and video_limit must be whole numbers.", field="limit")
     emotion = params.get("emotion") or None
     if emotion is None and vad is None:
-        return _error("Give an emotion (angry, disgust, fear, happy, sad, surprise, neutral) or valence and arousal.",
-                      field="emotion")
+        return _error(
+            "Give an emotion (angry, disgust, fear, happy, sad, surprise, neutral) or valence and arousal.",
+            field="emotion",
+        )
     try:
-        payload = recommend(emotion=emotion, vad=vad, user=request.user, strategy=params.get("strategy", "match"),
-                            limit=limit, video_limit=video_limit)
+        payload = recommend(
+            emotion=emotion,
+            vad=vad,
+            user=request.user,
+            strategy=params.get("strategy", "match"),
+            limit=limit,
+            video_limit=video_limit,
+        )
     except ValueError as exc:
         return _error(str(exc).capitalize() + ".")
     return JsonResponse(payload)
@@ -61,14 +72,25 @@ def ratings(request):
         return _error("The body must be a JSON object.")
     try:
         rating = rate_item(
-            user=request.user, item_type=data.get("item_type"), item_id=data.get("item_id"), value=data.get("value"),
-            emotion=data.get("emotion") or "", strategy=data.get("strategy") or "",
+            user=request.user,
+            item_type=data.get("item_type"),
+            item_id=data.get("item_id"),
+            value=data.get("value"),
+            emotion=data.get("emotion") or "",
+            strategy=data.get("strategy") or "",
         )
     except ValidationError as exc:
         status = 404 if exc.code == "not_found" else 400
         return _error(exc.messages[0], status=status, field=exc.code or "")
     item = rating.track_id and "track" or "video"
-    return JsonResponse({
-        "id": rating.pk, "item_type": item, "item_id": rating.track_id or rating.video_id, "value": rating.value,
-        "emotion": rating.emotion, "strategy": rating.strategy,
-    }, status=200)
+    return JsonResponse(
+        {
+            "id": rating.pk,
+            "item_type": item,
+            "item_id": rating.track_id or rating.video_id,
+            "value": rating.value,
+            "emotion": rating.emotion,
+            "strategy": rating.strategy,
+        },
+        status=200,
+    )

@@ -6,8 +6,11 @@
 Each client behaves like the page: it sends a 320×240 JPEG of a real face (scikit-image's
 astronaut, with small shifts so frames differ), waits for the answer before sending the
 next one, and paces itself to --fps frames per second. Loopback only: the URL must point
-at this machine. Prints, per client count: frames answered per second, latency p50/p95,
-frames the server dropped, errors, and the resident memory of each EmoTunes process.
+at this machine. Prints, per client count: frames answered per second, latency p50/p95, the
+latency of each client's first frame, frames the server dropped and why, errors by code, the
+share of frames answered by face tracking, and the CPU (cores used over the level) and resident
+memory of each EmoTunes process — those of the launcher's pids.json with --pids, else every
+process whose command line names daphne, runserver, runworker, celery, redis or postgres.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import os
 import socket
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,8 +31,8 @@ import numpy as np
 import websockets
 from skimage.data import astronaut
 
-PROCESS_MARKERS = {"daphne": "daphne", "runworker": "vision-worker", "celery": "celery", "redis-server": "redis",
-                   "postgres": "postgres"}
+PROCESS_MARKERS = {"daphne": "daphne", "runserver": "runserver", "runworker": "vision-worker", "celery": "celery",
+                   "redis-server": "redis", "postgres": "postgres", "vision-pool": "vision-pool"}
 
 
 def face_frames(count: int = 8) -> list[bytes]:
@@ -48,14 +52,19 @@ def face_frames(count: int = 8) -> list[bytes]:
 class Tally:
     latencies_ms: list = field(default_factory=list)
     vision_ms: list = field(default_factory=list)  # the pipeline's own timings_ms.total of each answer
+    first_ms: list = field(default_factory=list)  # each client's first frame: sent → answered
     answered: int = 0
+    tracked: int = 0  # answers whose faces were found by face tracking
     dropped: int = 0
+    drop_reasons: Counter = field(default_factory=Counter)
     errors: int = 0
+    error_codes: Counter = field(default_factory=Counter)
     error_samples: list = field(default_factory=list)
     sent: int = 0
 
-    def error(self, text: str) -> None:
+    def error(self, text: str, code: str = "client") -> None:
         self.errors += 1
+        self.error_codes[code] += 1
         if len(self.error_samples) < 5:
             self.error_samples.append(text)
 
@@ -74,28 +83,33 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
                 while True:
                     try:
                         raw = await asyncio.wait_for(ws.recv(), timeout=answer_timeout)
-                    except asyncio.TimeoutError:
-                        tally.error("no answer within %.0fs" % answer_timeout)
+                    except TimeoutError:
+                        tally.error(f"no answer within {answer_timeout:.0f}s", "no_answer")
                         break
                     if isinstance(raw, bytes):
                         continue
                     message = json.loads(raw)
                     kind = message.get("type")
                     if kind == "analysis":
+                        latency = (time.monotonic() - tick) * 1000
                         tally.answered += 1
-                        tally.latencies_ms.append((time.monotonic() - tick) * 1000)
+                        tally.latencies_ms.append(latency)
+                        if n == 1:
+                            tally.first_ms.append(latency)
+                        tally.tracked += message.get("detection") == "tracked"
                         tally.vision_ms.append(float(message.get("timings_ms", {}).get("total", float("nan"))))
                         break
                     if kind == "dropped":
                         tally.dropped += 1
+                        tally.drop_reasons[message.get("reason", "?")] += 1
                         break
                     if kind == "error":
-                        tally.error(f"{message.get('code')}: {message.get('message')}")
+                        tally.error(f"{message.get('code')}: {message.get('message')}", message.get("code", "?"))
                         break
                     # hello, mood_changed and other notices are not answers to the frame
                 await asyncio.sleep(max(0.0, period - (time.monotonic() - tick)))
     except Exception as exc:  # a load report counts every failure instead of stopping at the first
-        tally.error(f"{type(exc).__name__}: {exc}")
+        tally.error(f"{type(exc).__name__}: {exc}", type(exc).__name__)
 
 
 def _rss_mb(pid: int) -> float:
@@ -126,6 +140,48 @@ def role_pids(pids_file: Path | None) -> dict[str, list[int]]:
             except OSError:
                 continue
     return found
+
+
+def matching_pids() -> dict[str, list[int]]:
+    """Every EmoTunes process on this machine by the markers of its command line (the load script excepted)."""
+    found: dict[str, list[int]] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "load_test.py" in cmdline or str(os.getpid()) == pid:
+            continue
+        for marker, label in PROCESS_MARKERS.items():
+            if marker in cmdline:
+                found.setdefault(label, []).append(int(pid))
+                break
+    return found
+
+
+def process_cpu(pids: dict[str, list[int]]) -> dict[tuple[str, int], float]:
+    """User + system CPU seconds each process has used so far, by (role, pid)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for label, ids in pids.items():
+        for pid in ids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[label, pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def process_rss(pids: dict[str, list[int]]) -> dict[tuple[str, int], float]:
+    rss = {}
+    for label, ids in pids.items():
+        for pid in ids:
+            try:
+                rss[label, pid] = _rss_mb(pid)
+            except OSError:
+                continue
+    return rss
 
 
 def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
@@ -187,8 +243,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run_level(args, clients: int, frames: list[bytes]) -> dict:
     tally = Tally()
-    pids = role_pids(args.pids)
+    pids = role_pids(args.pids) or matching_pids()
     cpu_before = cpu_seconds(pids)
+    per_process_before = process_cpu(pids)
     own_before = os.times()
     started = time.monotonic()
     deadline = started + args.duration
@@ -196,7 +253,14 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
                            for _ in range(clients)))
     elapsed = time.monotonic() - started
     cpu_after = cpu_seconds(pids)
+    per_process = process_cpu(pids)
+    rss = process_rss(pids)
     own = os.times()
+    processes = [
+        {"role": role, "pid": pid, "cores": round((used - per_process_before.get((role, pid), 0.0)) / elapsed, 2),
+         "rss_mb": round(rss.get((role, pid), 0.0))}
+        for (role, pid), used in sorted(per_process.items())
+    ]
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -206,12 +270,19 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
         "p50_ms": round(percentile(tally.latencies_ms, 50), 1),
         "p95_ms": round(percentile(tally.latencies_ms, 95), 1),
         "vision_p50_ms": round(percentile(tally.vision_ms, 50), 1),
+        "first_frame_p50_ms": round(percentile(tally.first_ms, 50), 1),
+        "first_frame_max_ms": round(max(tally.first_ms), 1) if tally.first_ms else float("nan"),
+        "tracked_share": round(tally.tracked / tally.answered, 3) if tally.answered else 0.0,
         # Share of one core each role used during the level (1.0 = a whole core); 2 cores in all here.
         "cpu_cores": {k: round((cpu_after[k] - cpu_before.get(k, 0.0)) / elapsed, 2) for k in cpu_after},
         "cpu_cores_load_test": round((own.user + own.system - own_before.user - own_before.system) / elapsed, 2),
         "dropped": tally.dropped,
+        "dropped_share": round(tally.dropped / tally.sent, 4) if tally.sent else 0.0,
+        "drop_reasons": dict(tally.drop_reasons),
         "errors": tally.errors,
+        "error_codes": dict(tally.error_codes),
         "error_samples": tally.error_samples,
+        "processes": processes,
         "memory_mb": {k: [round(v) for v in vs] for k, vs in process_memory(args.pids).items()},
         "load_average": [round(v, 2) for v in os.getloadavg()],
     }
@@ -248,11 +319,15 @@ def main() -> int:
         if args.json:
             print(json.dumps(dict(result, label=args.label)), flush=True)
         else:
-            memory = ", ".join(f"{k} {'/'.join(map(str, v))} MB" for k, v in sorted(result["memory_mb"].items()))
             print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered, "
                   f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms), "
-                  f"dropped {result['dropped']}, cores used {result['cpu_cores']}, "
-                  f"errors {result['errors']} | {memory} | load average {result['load_average']}", flush=True)
+                  f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
+                  f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
+                  f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "
+                  f"load script {result['cpu_cores_load_test']} cores | load average {result['load_average']}", flush=True)
+            for process in result["processes"]:
+                print(f"      {process['role']:<14} pid {process['pid']:<8} {process['cores']:5.2f} cores  "
+                      f"{process['rss_mb']:5d} MB")
             for sample in result["error_samples"]:
                 print(f"      error: {sample}")
         time.sleep(2)

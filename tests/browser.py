@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from tests.servers import free_port, wait_for_port
 
@@ -61,6 +61,45 @@ def write_face_y4m(path: Path, frames: int = 10, fps: int = 10) -> Path:
         out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(frames):
             out.write(frame)
+    return path
+
+
+# Real faces from FER2013's public test set (48×48 greyscale) that the emotion model reads clearly,
+# enlarged into a webcam-sized frame: a second expression beside the smiling astronaut.
+FER_FACES = {"sad": "PublicTest_15977663.jpg", "angry": "PublicTest_17560953.jpg", "happy": "PublicTest_12430625.jpg"}
+
+
+def fer_face_image(emotion: str, size=(320, 240)) -> Image.Image:
+    """A FER2013 face showing ``emotion``, enlarged onto a plain background the size of a frame."""
+    from django.conf import settings
+
+    path = Path(settings.EMOTUNES_DATA_DIR) / "faces" / "fer2013" / "public_test" / emotion / FER_FACES[emotion]
+    width, height = size
+    side = int(height * 0.625)
+    face = ImageOps.autocontrast(Image.open(path).convert("L")).resize((side, side), Image.BICUBIC)
+    frame = Image.new("RGB", size, (120, 115, 110))
+    frame.paste(face.convert("RGB"), ((width - side) // 2, (height - side) * 3 // 8))
+    return frame
+
+
+def _y4m_frame(image: Image.Image) -> bytes:
+    width, height = image.size
+    y, cb, cr = (np.asarray(channel) for channel in image.convert("YCbCr").split())
+    half = (width // 2, height // 2)
+    u = np.asarray(Image.fromarray(cb).resize(half, Image.BILINEAR))
+    v = np.asarray(Image.fromarray(cr).resize(half, Image.BILINEAR))
+    return b"FRAME\n" + y.tobytes() + u.tobytes() + v.tobytes()
+
+
+def write_changing_face_y4m(path: Path, scenes: list[tuple[Image.Image, float]], fps: int = 10) -> Path:
+    """A looping video of faces that change expression: each (picture, seconds) in turn."""
+    width, height = scenes[0][0].size
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for image, seconds in scenes:
+            frame = _y4m_frame(image.resize((width, height), Image.LANCZOS))
+            for _ in range(max(1, round(seconds * fps))):
+                out.write(frame)
     return path
 
 

@@ -8,7 +8,8 @@ FRAME_ANSWERS = ("analysis", "dropped", "error")
 
 
 async def open_live_socket(cookie: str | None = None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost")]
+    # The page's own origin: the Host it was served from, scheme and port included (core.websocket).
+    headers = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
     communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)

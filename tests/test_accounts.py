@@ -37,14 +37,14 @@ class LoginLogoutTestCase(BaseTestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_logout_needs_post_and_ends_the_session(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         self.assertEqual(self.client.get(reverse("logout")).status_code, 405)
         r = self.client.post(reverse("logout"))
         self.assertRedirects(r, reverse("home"))
         self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_password_change(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         r = self.client.post(reverse("password_change"), {
             "old_password": PASSWORD, "new_password1": "another-long-pass-99", "new_password2": "another-long-pass-99"})
         self.assertRedirects(r, reverse("password_change_done"))
@@ -53,5 +53,5 @@ class LoginLogoutTestCase(BaseTestCase):
 
     def test_home_page_shows_account_links(self):
         self.assertContains(self.client.get(reverse("home")), reverse("signup"))
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         self.assertContains(self.client.get(reverse("home")), "alice")

@@ -58,4 +58,6 @@ class AccountDeletionTests(BaseTestCase):
         self.bobs_data_is_intact()
         # The browser is logged out: her pages now ask to log in.
         self.assertEqual(self.client.get(reverse("moods:history")).status_code, 302)
-        self.assertFalse(self.client.login(username="alice", password=PASSWORD))
+        response = self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        self.assertEqual(response.status_code, 200)  # the form again: no such account
+        self.assertNotIn("_auth_user_id", self.client.session)

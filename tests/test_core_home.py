@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from core.emotions import palette
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase
 
 LIVE_MODULES = Path(__file__).resolve().parent.parent / "static" / "js" / "live"
 IMPORT = re.compile(r'^import .* from "\./([\w-]+\.js)";$', re.M)
@@ -22,7 +22,7 @@ class HomePageTests(BaseTestCase):
         self.assertContains(page, f'data-ratings-url="{reverse("recommender:ratings")}"')
         self.assertContains(page, f'data-login-url="{reverse("login")}?next=/"')
         self.assertContains(page, 'data-authenticated="false"')
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         self.assertContains(self.client.get(reverse("home")), 'data-authenticated="true"')
 
     def test_the_emotions_emoji_and_colours_are_the_servers(self):

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recommender.importers import FORMATS, FormatError, import_tracks
@@ -98,6 +98,10 @@ def test_catalogue_shaped_files(db):
 
     @settings(max_examples=CASES, **FUZZ)
     @given(catalogue_files())
+    # Hypothesis also draws on the literals of every project module it sees loaded, so the random
+    # cases shift with any change to the code: one refused file is given outright (a cell beyond
+    # the csv module's field limit), so that the outcome counted below never depends on that luck.
+    @example(f"{','.join(REAL[0][0])}\nA,{'x' * 200_000},[],1,5,5,5,,,\n")
     def run(text):
         tried["files"] += 1
         check(io.StringIO(text), tried, name="fuzz.csv")

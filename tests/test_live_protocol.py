@@ -126,3 +126,111 @@ async def test_too_many_text_messages_are_refused():
     assert {"type": "pong"} in replies
     assert any(r["type"] == "error" and r["code"] == "too_fast" for r in replies)
     await communicator.disconnect()
+
+
+# --- Camera and picker: a picked mood holds until the listener follows the camera again ------------
+
+
+def test_follow_camera_is_a_text_message():
+    from live.limits import LiveLimits
+    from live.protocol import parse_text_message
+
+    assert parse_text_message('{"type": "follow_camera"}', LiveLimits.from_settings()) == {"type": "follow_camera"}
+
+
+def scripted_face(emotion):
+    from core.emotions import EMOTIONS
+    from vision.pipeline import FaceResult, FrameAnalysis
+
+    emotions = {e: (0.94 if e == emotion else 0.01) for e in EMOTIONS}
+    return FrameAnalysis(width=320, height=240, faces=[FaceResult((40, 30, 120, 130), 0.99, emotions, primary=True)])
+
+
+@pytest.fixture
+def scripted_camera(monkeypatch):
+    """The consumer with a stand-in vision back-end answering each frame with the next face of
+    ``faces``, and a smoother without memory or hold time, so each clear frame is the stable mood."""
+    import functools
+
+    from live import backends, state
+    from vision.smoothing import MoodSmoother
+
+    faces = []
+
+    class Scripted(backends.VisionBackend):
+        mode = "embedded"
+
+        async def analyse(self, frame, hint):
+            return faces.pop(0)
+
+    monkeypatch.setitem(backends.BACKENDS, "embedded", Scripted)
+    monkeypatch.setattr(state, "MoodSmoother", functools.partial(MoodSmoother, hold=0.0, half_life=0.0))
+    return faces
+
+
+async def show(communicator, faces, emotion):
+    """One frame of ``emotion``'s face: its analysis, and the mood changes announced with it."""
+    from tests.live import send_frame_and_wait
+
+    faces.append(scripted_face(emotion))
+    answer, others = await send_frame_and_wait(communicator, face_jpeg())
+    assert answer["type"] == "analysis", answer
+    if not await communicator.receive_nothing(timeout=0.1):
+        others.append(await communicator.receive_json_from())
+    return answer, [m for m in others if m["type"] == "mood_changed"]
+
+
+async def test_a_picked_mood_holds_until_the_listener_follows_the_camera(scripted_camera):
+    communicator = await open_live_socket()
+    _, changes = await show(communicator, scripted_camera, "happy")
+    assert [(m["mood"], m["source"]) for m in changes] == [("happy", "camera")]
+
+    await communicator.send_json_to({"type": "manual_mood", "emotion": "sad"})
+    changed, _ = await receive_until(communicator, "mood_changed", timeout=5)
+    assert (changed["mood"], changed["source"]) == ("sad", "manual")
+
+    # The camera goes on reading (the page shows what it sees) but no longer moves the music.
+    answer, changes = await show(communicator, scripted_camera, "neutral")
+    assert answer["mood"]["mood"] == "neutral" and answer["mood"]["changed"] is True
+    assert changes == []
+    _, changes = await show(communicator, scripted_camera, "neutral")
+    assert changes == []
+
+    # "Follow my camera": the camera's stable mood at once, not the next change of it.
+    await communicator.send_json_to({"type": "follow_camera"})
+    changed, _ = await receive_until(communicator, "mood_changed", timeout=5)
+    assert (changed["mood"], changed["source"]) == ("neutral", "camera")
+    assert changed["confidence"] > 0.5
+    _, changes = await show(communicator, scripted_camera, "angry")
+    assert [(m["mood"], m["source"]) for m in changes] == [("angry", "camera")]
+    await communicator.disconnect()
+
+
+async def test_following_a_camera_with_no_mood_yet_waits_for_one(scripted_camera):
+    communicator = await open_live_socket()
+    await communicator.send_json_to({"type": "manual_mood", "emotion": "fear"})
+    await receive_until(communicator, "mood_changed", timeout=5)
+    await communicator.send_json_to({"type": "follow_camera"})
+    assert await still_usable(communicator)  # nothing announced: the camera has no mood yet
+    _, changes = await show(communicator, scripted_camera, "happy")
+    assert [(m["mood"], m["source"]) for m in changes] == [("happy", "camera")]
+    await communicator.disconnect()
+
+
+def test_an_old_camera_mood_is_not_announced_when_the_camera_starts_again():
+    from live.limits import LiveLimits
+    from live.state import StreamState
+
+    now = [100.0]
+    stream = StreamState(LiveLimits.from_settings(), clock=lambda: now[0])
+    stream.smoother.hold = stream.smoother.half_life = 0.0
+    assert stream.announces(stream.observe(scripted_face("happy"), now[0]))
+    stream.pick()
+    assert not stream.announces(stream.observe(scripted_face("sad"), now[0] + 0.5))
+    now[0] += 1.0
+    assert stream.follow_camera()["mood"] == "sad"  # a face a second ago: that is the mood now
+
+    stream.pick()
+    now[0] += 60  # the camera was stopped for a minute, then started again
+    assert stream.follow_camera() is None
+    assert stream.smoother.mood is None  # afresh: the next face's mood, not the one of a minute ago

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase
 
 PRIVATE_URLS = ["profile", "password_change", "delete_account"]
 
@@ -13,13 +13,13 @@ class LoginRequiredTestCase(BaseTestCase):
             self.assertRedirects(r, f"{reverse('login')}?next={url}", msg_prefix=name)
 
     def test_logged_in_user_reaches_the_page(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         for name in PRIVATE_URLS:
             self.assertEqual(self.client.get(reverse(name)).status_code, 200, name)
 
     def test_admin_refuses_non_staff(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         r = self.client.get(reverse("admin:index"))
         self.assertEqual(r.status_code, 302)
-        self.client.login(username="charlie", password=PASSWORD)
+        self.client.force_login(self.charlie)
         self.assertEqual(self.client.get(reverse("admin:index")).status_code, 200)

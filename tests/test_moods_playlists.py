@@ -150,3 +150,55 @@ class PlaylistTests(BaseTestCase):
         accepted = client.post(reverse("moods:api_playlists"), data=body, content_type="application/json",
                                headers={"X-CSRFToken": token})
         self.assertEqual(accepted.status_code, 201)
+
+
+class AddOneTrackTests(BaseTestCase):
+    """The live page's "Add to playlist": one song at the end of a listener's own playlist."""
+
+    def setUp(self):
+        super().setUp()
+        self.tracks = [make_track(n) for n in range(1, 5)]
+        self.ids = [t.id for t in self.tracks]
+        self.client.force_login(self.alice)
+        created = self.client.post(reverse("moods:api_playlists"), content_type="application/json",
+                                   data=json.dumps({"name": "Road trip", "track_ids": self.ids[:2], "emotion": "happy"}))
+        self.playlist = created.json()
+        self.url = reverse("moods:api_playlist_tracks", args=[self.playlist["id"]])
+
+    def add(self, track_id, client=None):
+        return (client or self.client).post(self.url, data=json.dumps({"track_id": track_id}),
+                                            content_type="application/json")
+
+    def test_the_list_and_a_new_playlist_say_where_to_add(self):
+        self.assertEqual(self.playlist["tracks_url"], self.url)
+        (listed,) = self.client.get(reverse("moods:api_playlists")).json()["playlists"]
+        self.assertEqual((listed["name"], listed["tracks"], listed["tracks_url"]), ("Road trip", 2, self.url))
+
+    def test_a_track_goes_at_the_end_once(self):
+        response = self.add(self.ids[3])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json() | {"url": ""}, {
+            "id": self.playlist["id"], "name": "Road trip", "emotion": "happy", "added": True, "tracks": 3, "url": ""})
+        again = self.add(self.ids[3])
+        self.assertEqual((again.status_code, again.json()["added"], again.json()["tracks"]), (200, False, 3))
+        items = PlaylistItem.objects.filter(playlist_id=self.playlist["id"]).order_by("position")
+        self.assertEqual([(i.track_id, i.position) for i in items], [(self.ids[0], 0), (self.ids[1], 1), (self.ids[3], 2)])
+
+    def test_unknown_or_withdrawn_tracks_and_bad_bodies_are_refused(self):
+        self.tracks[2].is_active = False
+        self.tracks[2].save()
+        for track_id in (999999, self.ids[2], "x", None, 2**70, True):
+            with self.subTest(track_id=track_id):
+                response = self.add(track_id)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("No such track", response.json()["error"])
+        self.assertEqual(PlaylistItem.objects.filter(playlist_id=self.playlist["id"]).count(), 2)
+
+    def test_only_the_owner_adds_and_visitors_are_asked_to_log_in(self):
+        from django.test import Client
+
+        self.client.force_login(self.bob)
+        self.assertEqual(self.add(self.ids[3]).status_code, 404)
+        anonymous = self.add(self.ids[3], client=Client())
+        self.assertEqual(anonymous.status_code, 401)
+        self.assertEqual(PlaylistItem.objects.filter(playlist_id=self.playlist["id"]).count(), 2)

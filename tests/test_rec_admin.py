@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from recommender.models import Cluster, Clustering, Track, Video
 from recommender.selectors import recommend
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, grant_curator_permissions, import_small_catalogue
 
 CHANGELIST = "/admin/recommender/track/"
@@ -21,7 +21,7 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
         grant_curator_permissions(self.charlie)
-        self.client.login(username="charlie", password=PASSWORD)
+        self.client.force_login(self.charlie)
 
     def test_search_and_filters(self):
         response = self.client.get(CHANGELIST, {"q": "Metallica"})
@@ -106,7 +106,7 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
 class AdminRefusedTest(FreshIndexMixin, BaseTestCase):
     def test_listeners_cannot_curate(self):
         track = Track.objects.create(title="Song", artist="A", valence=5, arousal=5, source="manual", source_id="x")
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         for url in (CHANGELIST, reverse("admin:recommender_track_import")):
             response = self.client.get(url)
             self.assertEqual(response.status_code, 302)
@@ -121,7 +121,7 @@ class AdminRefusedTest(FreshIndexMixin, BaseTestCase):
 
     def test_staff_without_catalogue_permissions_cannot_either(self):
         track = Track.objects.create(title="Song", artist="A", valence=5, arousal=5, source="manual", source_id="x")
-        self.client.login(username="charlie", password=PASSWORD)  # staff, but no recommender permissions
+        self.client.force_login(self.charlie)  # staff, but no recommender permissions
         self.assertEqual(self.client.get(CHANGELIST).status_code, 403)
         self.client.post(CHANGELIST, {"action": "deactivate", "_selected_action": [track.pk]})
         self.client.post(reverse("admin:recommender_track_recluster"))

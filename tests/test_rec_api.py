@@ -7,7 +7,7 @@ from django.test import Client
 
 from core.emotions import EMOTIONS
 from recommender.models import Rating, Track, Video
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 
 URL, RATE = "/api/recommendations/", "/api/ratings/"
@@ -36,7 +36,7 @@ class RecommendationsEndpointTest(FreshIndexMixin, BaseTestCase):
                 self.assertFalse(body["personalised"])
 
     def test_a_logged_in_listener_gets_a_personal_list(self):
-        self.client.login(username="alice", password=PASSWORD)
+        self.client.force_login(self.alice)
         first = self.client.get(URL, {"emotion": "sad"}).json()["tracks"][0]
         Rating.objects.create(user=self.alice, track_id=first["id"], value=-1)
         body = self.client.get(URL, {"emotion": "sad"}).json()
@@ -79,7 +79,7 @@ class RatingsEndpointTest(FreshIndexMixin, BaseTestCase):
         self.client = Client(enforce_csrf_checks=True)
 
     def login(self, user="alice"):
-        self.client.login(username=user, password=PASSWORD)
+        self.client.force_login(getattr(self, user))
         token = _mask_cipher_secret(_get_new_csrf_string())
         self.client.cookies["csrftoken"] = token
         return token

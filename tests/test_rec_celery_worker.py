@@ -30,9 +30,22 @@ def test_a_worker_builds_and_swaps_in_a_new_clustering(running_redis, tmp_path):
     celery = Path(sys.executable).with_name("celery")
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [str(celery), "-A", "emotunes", "worker", "--pool=solo", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-l", "INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent,
+        [
+            str(celery),
+            "-A",
+            "emotunes",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "INFO",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     try:
         Celery(broker=running_redis.url).send_task(refresh_clustering.name, kwargs={"trigger": "worker test"})

@@ -88,9 +88,11 @@ class ClusteringTest(FreshIndexMixin, TestCase):
             raise OSError("disk full")
 
         before = recommend(emotion="happy")
-        with mock.patch.object(clustering, "_write_memberships", side_effect=write_then_fail):
-            with self.assertRaises(OSError):
-                refresh(trigger="test", scan=False)
+        with (
+            mock.patch.object(clustering, "_write_memberships", side_effect=write_then_fail),
+            self.assertRaises(OSError),
+        ):
+            refresh(trigger="test", scan=False)
         self.first.refresh_from_db()
         self.assertTrue(self.first.is_active)
         self.assertEqual(Clustering.objects.filter(status="ready").count(), 1)
@@ -114,9 +116,11 @@ class ClusteringTest(FreshIndexMixin, TestCase):
 
     def test_an_import_that_changes_the_catalogue_queues_a_refresh(self):
         with self.captureOnCommitCallbacks(execute=True):
-            import_catalogue(io.StringIO(
-                "name,album,artist,id,valence,energy,mood,genre\nNew Song,Album,New Artist,NEWID0000000000000001,0.9,0.8,Happy,pop\n"
-            ))
+            import_catalogue(
+                io.StringIO(
+                    "name,album,artist,id,valence,energy,mood,genre\nNew Song,Album,New Artist,NEWID0000000000000001,0.9,0.8,Happy,pop\n"
+                )
+            )
         active = Clustering.objects.get(is_active=True)
         self.assertNotEqual(active.pk, self.first.pk)
         self.assertTrue(active.trigger.startswith("import"))

@@ -11,7 +11,15 @@ from django.test import TestCase
 
 from recommender.importers import FormatError, import_tracks, song_key
 from recommender.models import Track
-from tests.rec_fixtures import DEEZER_TEST, MUSE_SAMPLE, MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, temporary_dir, write_csv
+from tests.rec_fixtures import (
+    DEEZER_TEST,
+    MUSE_SAMPLE,
+    MUSE_V3_HEAD,
+    SPOTIFY_MOODS,
+    FreshIndexMixin,
+    temporary_dir,
+    write_csv,
+)
 
 MUSE_HEADER = "track,artist,seeds,number_of_emotion_tags,valence_tags,arousal_tags,dominance_tags,mbid,spotify_id,genre"
 
@@ -44,7 +52,9 @@ class ImportFormatsTest(FreshIndexMixin, TestCase):
     def test_muse_v3_with_leading_lastfm_url_is_the_same_catalogue(self):
         import_tracks(MUSE_V3_HEAD)
         lines = MUSE_V3_HEAD.read_text(encoding="utf-8").splitlines()
-        with_url = ["lastfm_url," + lines[0]] + [f"https://www.last.fm/music/x/_/{i}," + line for i, line in enumerate(lines[1:])]
+        with_url = ["lastfm_url," + lines[0]] + [
+            f"https://www.last.fm/music/x/_/{i}," + line for i, line in enumerate(lines[1:])
+        ]
         report = import_tracks(write_csv(self.tmp, "v3_full.csv", "\n".join(with_url) + "\n"))
         self.assertEqual(report.format, "muse_v3")
         self.assertEqual((report.created, report.unchanged), (0, 20))
@@ -76,7 +86,9 @@ class ImportFormatsTest(FreshIndexMixin, TestCase):
         report = import_tracks(SPOTIFY_MOODS)
         self.assertEqual((report.format, report.created, report.errors), ("spotify_moods", 686, []))
         track = Track.objects.get(source="spotify_moods", source_id="2H7PHVdQ3mXqEHXcvclTB0")
-        self.assertEqual((track.title, track.artist, track.genre, track.mood_tags), ("1999", "Prince", "funk", ["happy"]))
+        self.assertEqual(
+            (track.title, track.artist, track.genre, track.mood_tags), ("1999", "Prince", "funk", ["happy"])
+        )
         self.assertAlmostEqual(track.valence, 1 + 8 * 0.625)
         self.assertAlmostEqual(track.arousal, 1 + 8 * 0.73)
         self.assertIsNone(track.dominance)
@@ -89,28 +101,38 @@ class ImportFormatsTest(FreshIndexMixin, TestCase):
 
 class BadRowsTest(FreshIndexMixin, TestCase):
     def test_each_bad_row_is_reported_with_its_line_and_the_rest_imported(self):
-        text = "\n".join([
-            MUSE_HEADER,
-            "Good One,Artist A,['happy'],3,7.1,5.0,6.0,,,pop",            # line 2
-            ",Artist B,['sad'],3,2.1,3.0,4.0,,,pop",                      # line 3: no title
-            "Too Bright,Artist C,['happy'],3,12,5.0,6.0,,,pop",           # line 4: out of range
-            "Broken,Artist D,['happy'],3,seven,5.0,6.0,,,pop",            # line 5: not a number
-            '"Two\nLines",Artist E,[\'calm\'],2,6.0,3.0,5.0,,,folk',      # lines 6-7: a quoted newline is fine
-            "Short,Artist F,3",                                           # line 8: missing fields
-            "No Dominance,Artist G,['calm'],2,6.0,3.0,,,,folk",           # line 9: dominance may be missing
-            "Infinite,Artist H,['calm'],2,inf,3.0,5.0,,,folk",            # line 10: not a number
-        ]) + "\n"
+        text = (
+            "\n".join(
+                [
+                    MUSE_HEADER,
+                    "Good One,Artist A,['happy'],3,7.1,5.0,6.0,,,pop",  # line 2
+                    ",Artist B,['sad'],3,2.1,3.0,4.0,,,pop",  # line 3: no title
+                    "Too Bright,Artist C,['happy'],3,12,5.0,6.0,,,pop",  # line 4: out of range
+                    "Broken,Artist D,['happy'],3,seven,5.0,6.0,,,pop",  # line 5: not a number
+                    "\"Two\nLines\",Artist E,['calm'],2,6.0,3.0,5.0,,,folk",  # lines 6-7: a quoted newline is fine
+                    "Short,Artist F,3",  # line 8: missing fields
+                    "No Dominance,Artist G,['calm'],2,6.0,3.0,,,,folk",  # line 9: dominance may be missing
+                    "Infinite,Artist H,['calm'],2,inf,3.0,5.0,,,folk",  # line 10: not a number
+                ]
+            )
+            + "\n"
+        )
         report = import_tracks(io.StringIO(text), name="upload.csv")
-        self.assertEqual(report.errors, [
-            (3, "missing track"),
-            (4, "valence_tags 12 is outside 1–9"),
-            (5, "valence_tags 'seven' is not a number"),
-            (8, "expected 10 fields, found 3"),
-            (10, "valence_tags 'inf' is not a number"),
-        ])
+        self.assertEqual(
+            report.errors,
+            [
+                (3, "missing track"),
+                (4, "valence_tags 12 is outside 1–9"),
+                (5, "valence_tags 'seven' is not a number"),
+                (8, "expected 10 fields, found 3"),
+                (10, "valence_tags 'inf' is not a number"),
+            ],
+        )
         self.assertEqual(report.rows, 8)
         self.assertEqual(report.created, 3)
-        self.assertEqual(sorted(Track.objects.values_list("title", flat=True)), ["Good One", "No Dominance", "Two\nLines"])
+        self.assertEqual(
+            sorted(Track.objects.values_list("title", flat=True)), ["Good One", "No Dominance", "Two\nLines"]
+        )
         self.assertIsNone(Track.objects.get(title="No Dominance").dominance)
 
     def test_a_repeated_track_is_noted_not_dropped_silently(self):
@@ -120,7 +142,9 @@ class BadRowsTest(FreshIndexMixin, TestCase):
         self.assertEqual(Track.objects.get().valence, 7)
 
     def test_command_prints_progress_line_errors_and_summary(self):
-        path = write_csv(temporary_dir(self), "bad.csv", f"{MUSE_HEADER}\nFine,A,[],1,6,5,5,,,\nBad,B,[],1,0.5,5,5,,,\n")
+        path = write_csv(
+            temporary_dir(self), "bad.csv", f"{MUSE_HEADER}\nFine,A,[],1,6,5,5,,,\nBad,B,[],1,0.5,5,5,,,\n"
+        )
         out, err = io.StringIO(), io.StringIO()
         call_command("import_catalogue", str(path), "--no-refresh", stdout=out, stderr=err)
         self.assertIn(f"{path}, line 3: valence_tags 0.5 is outside 1–9", err.getvalue())

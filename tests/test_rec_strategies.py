@@ -55,8 +55,9 @@ class StrategiesTest(FreshIndexMixin, TestCase):
 
     def test_iso_calms_an_agitated_mood(self):
         tracks = recommend(emotion="angry", strategy="iso")["tracks"]
-        self.assertGreater(statistics.mean(t["arousal"] for t in tracks[:3]),
-                           statistics.mean(t["arousal"] for t in tracks[-3:]) + 1.5)
+        self.assertGreater(
+            statistics.mean(t["arousal"] for t in tracks[:3]), statistics.mean(t["arousal"] for t in tracks[-3:]) + 1.5
+        )
         self.assertIn("to calm", tracks[0]["reason"])
 
     def test_lists_are_diverse(self):
@@ -76,7 +77,12 @@ class StrategiesTest(FreshIndexMixin, TestCase):
         self.assertEqual(len(result["tracks"]), 10)
 
     def test_invalid_requests_are_refused(self):
-        for kwargs in ({"emotion": "bored"}, {"emotion": "happy", "strategy": "shuffle"}, {},
-                       {"vad": (12, 5)}, {"emotion": "happy", "limit": 0}):
+        for kwargs in (
+            {"emotion": "bored"},
+            {"emotion": "happy", "strategy": "shuffle"},
+            {},
+            {"vad": (12, 5)},
+            {"emotion": "happy", "limit": 0},
+        ):
             with self.assertRaises(ValueError):
                 recommend(**kwargs)

@@ -2,8 +2,11 @@
 
 `EmotionClassifier.predict(faces)` takes greyscale face crops (n, S, S) uint8 at the
 classifier's `input_size` and returns probabilities (n, 7) in `core.emotions.EMOTIONS`
-order. Two implementations:
+order. Three implementations:
 
+* `OnnxEmotionClassifier` — an ONNX file served by ONNX Runtime, without TensorFlow: the
+  default (the shipped mini-Xception converted at set-up by `python -m vision.onnx_convert`,
+  see the Makefile) and the networks `train_emotion_model` exports.
 * `KerasEmotionClassifier` — any Keras greyscale model with input (S, S, 1) scaled to
   [-1, 1] and the FER2013 output order: the shipped mini-Xception (64×64) and models
   retrained by `train_emotion_model` (48×48 or 64×64). The input size is read from the model.
@@ -222,6 +225,11 @@ class OnnxEmotionClassifier(EmotionClassifier):
             self.predict(face)
             timings.append((time.perf_counter() - started) * 1000.0)
         return float(np.median(timings))
+
+
+def uses_tensorflow(setting: str) -> bool:
+    """Whether the classifier `EMOTION_MODEL` names runs on TensorFlow (all but ONNX files)."""
+    return Path(setting).suffix.lower() != ".onnx"
 
 
 def build_classifier(setting: str, flip_average: bool = False) -> EmotionClassifier:

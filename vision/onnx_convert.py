@@ -194,3 +194,20 @@ def keras_h5_to_onnx(h5_path: Path | str, onnx_path: Path | str) -> Path:
     onnx.save(model, partial)
     partial.replace(onnx_path)
     return onnx_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m vision.onnx_convert MODEL.hdf5 MODEL.onnx``: what `make install` runs (no Django, no TensorFlow)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Convert a Keras HDF5 emotion model to ONNX.")
+    parser.add_argument("source", type=Path, help="the Keras .hdf5 / .h5 file")
+    parser.add_argument("target", type=Path, help="the .onnx file to write")
+    args = parser.parse_args(argv)
+    keras_h5_to_onnx(args.source, args.target)
+    print(f"saved {args.target} ({args.target.stat().st_size:,} bytes) from {args.source}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

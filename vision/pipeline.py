@@ -6,6 +6,15 @@ size) → classify (one batched CNN call for all faces). Models load once per pr
 lazily or through `warm_up()`, and are safe to call from many threads at once. Separate
 worker processes each load their own; a process forked from one that had already loaded
 them gets a clear error instead (TensorFlow hangs in a forked copy of a running runtime).
+The default models run in ONNX Runtime: TensorFlow is imported only where a Keras or
+DeepFace model is chosen (`EMOTION_MODEL`, `VISION_DETECTOR`).
+
+Face tracking: with a `hint` (the face boxes of the stream's previous frame) the detector
+looks only where those faces were (`FastMtcnnDetector.track_faces`: O-Net on the square
+around each box, no pyramid) and falls back to the full detector on this same frame when a
+face is lost or its confidence is below `VISION_TRACK_MIN_CONFIDENCE`. Deciding when to send
+no hint, so that a new face is found, belongs to the stream (`vision.tracking.TrackingHints`,
+held by each `live` connection): this module keeps no state between frames.
 
 This is a library: it reads `settings.VISION_*` (defaults in `emotunes/settings.py`) and
 knows nothing of the stream, the listener or their history (no `live`, `moods` or
@@ -27,10 +36,15 @@ from django.conf import settings
 from core.emotions import EMOTIONS
 from vision.alignment import align_face
 from vision.detection import build_detector
+from vision.detection import uses_tensorflow as detector_uses_tensorflow
 from vision.emotion import EmotionClassifier, build_classifier, configure_tensorflow
+from vision.emotion import uses_tensorflow as classifier_uses_tensorflow
 from vision.frames import decode_frame
 
 Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
+Hint = tuple[Box, ...]  # the face boxes of a stream's previous frame, primary first
+
+FULL, TRACKED = "full", "tracked"  # FrameAnalysis.detection: how this frame's faces were found
 
 
 @dataclass
@@ -64,6 +78,10 @@ class FrameAnalysis:
     height: int
     faces: list[FaceResult] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # "tracked" (found from the hint) or "full" (the whole detector: no hint, or the fallback of one)
+    detection: str = FULL
+    # Why a hint was not enough: "lost" (a face not found near its box), "unsure" (found with low confidence)
+    fallback: str | None = None
 
     @property
     def primary(self) -> FaceResult | None:
@@ -75,6 +93,8 @@ class FrameAnalysis:
             "height": self.height,
             "faces": [f.to_dict() for f in self.faces],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "detection": self.detection,
+            "fallback": self.fallback,
         }
 
     @classmethod
@@ -94,6 +114,8 @@ class FrameAnalysis:
             height=int(data["height"]),
             faces=faces,
             timings_ms=dict(data.get("timings_ms", {})),
+            detection=str(data.get("detection", FULL)),
+            fallback=data.get("fallback"),
         )
 
 
@@ -125,8 +147,13 @@ def get_models() -> _Models:
         )
     with _models_lock:
         if _models is None:
-            configure_tensorflow(settings.VISION_TF_THREADS)
-            detector = build_detector(settings.VISION_DETECTOR, min_face_fraction=settings.VISION_MIN_FACE_FRACTION)
+            if detector_uses_tensorflow(settings.VISION_DETECTOR) or classifier_uses_tensorflow(str(settings.EMOTION_MODEL)):
+                configure_tensorflow(settings.VISION_TF_THREADS)
+            detector = build_detector(
+                settings.VISION_DETECTOR,
+                min_face_fraction=settings.VISION_MIN_FACE_FRACTION,
+                runtime=settings.VISION_MTCNN_RUNTIME,
+            )
             classifier = build_classifier(str(settings.EMOTION_MODEL))
             _models = _Models(detector=detector, classifier=classifier, pid=os.getpid())
         return _models
@@ -182,13 +209,56 @@ def classify_faces(faces_gray: np.ndarray, classifier: EmotionClassifier | None 
     return classifier.predict(faces_gray)
 
 
-def analyse_image(image_bgr: np.ndarray, *, timings: dict[str, float] | None = None) -> FrameAnalysis:
+def read_hint(value) -> Hint:
+    """A hint as the pipeline uses it: a tuple of (x, y, w, h) boxes, primary first; () for none.
+
+    Accepts one box or a sequence of boxes, of ints (as a queue message carries them, see
+    `vision.worker`); anything else — a malformed message — is no hint, so the frame gets the
+    full detector. At most `VISION_MAX_FACES` boxes are used.
+    """
+    if not value:
+        return ()
+    if _is_box(value):
+        return (tuple(value),)
+    if isinstance(value, list | tuple) and all(_is_box(box) for box in value):
+        return tuple(tuple(box) for box in value)[: settings.VISION_MAX_FACES]
+    return ()
+
+
+def _is_box(value) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and len(value) == 4
+        and all(type(v) is int for v in value)
+        and value[2] > 1
+        and value[3] > 1
+    )
+
+
+def locate_faces(models: _Models, image_bgr: np.ndarray, hint: Hint) -> tuple[list, str, str | None]:
+    """(regions, detection, fallback): the faces tracked from `hint`, or else the full detector's."""
+    track = getattr(models.detector, "track_faces", None)
+    fallback = None
+    if hint and track is not None and settings.VISION_TRACKING:
+        regions = track(image_bgr, list(hint))
+        if any(region is None for region in regions):
+            fallback = "lost"
+        elif min(region.confidence for region in regions) < settings.VISION_TRACK_MIN_CONFIDENCE:
+            fallback = "unsure"
+        else:
+            return regions, TRACKED, None
+    return models.detector.detect_faces(image_bgr), FULL, fallback
+
+
+def analyse_image(
+    image_bgr: np.ndarray, *, hint: Hint = (), timings: dict[str, float] | None = None
+) -> FrameAnalysis:
     models = get_models()
     timings = {} if timings is None else timings
     height, width = image_bgr.shape[:2]
 
     start = time.perf_counter()
-    regions = models.detector.detect_faces(image_bgr)
+    regions, detection, fallback = locate_faces(models, image_bgr, hint)
     regions = [r for r in regions if r.w > 1 and r.h > 1]
     # Largest first: the primary face is the one nearest the camera.
     regions.sort(key=lambda r: r.w * r.h, reverse=True)
@@ -216,15 +286,17 @@ def analyse_image(image_bgr: np.ndarray, *, timings: dict[str, float] | None = N
         )
         for i, (r, probs) in enumerate(zip(regions, probabilities))
     ]
-    return FrameAnalysis(width=width, height=height, faces=faces, timings_ms=timings)
+    return FrameAnalysis(
+        width=width, height=height, faces=faces, timings_ms=timings, detection=detection, fallback=fallback
+    )
 
 
-def analyse_frame(data: bytes, hint: Box | None = None) -> FrameAnalysis:
+def analyse_frame(data: bytes, hint=None) -> FrameAnalysis:
     """Analyse one JPEG/PNG/WebP frame held in memory. Raises `vision.errors.FrameError` on bad input.
 
-    `hint` is the previous frame's primary face box of the same stream, where there was
-    one. It is accepted, and carried by `vision.worker`, for face tracking; it does not
-    change the analysis yet.
+    `hint` is the face boxes of the same stream's previous frame (one (x, y, w, h) box or a
+    sequence of them, primary first; see `read_hint`), or None: with one, the faces are tracked
+    from there instead of searched for in the whole frame (`locate_faces`).
     """
     started = time.perf_counter()
     image = decode_frame(
@@ -234,6 +306,6 @@ def analyse_frame(data: bytes, hint: Box | None = None) -> FrameAnalysis:
         max_height=settings.VISION_MAX_HEIGHT,
     )
     timings = {"decode": (time.perf_counter() - started) * 1000}
-    analysis = analyse_image(image, timings=timings)
+    analysis = analyse_image(image, hint=read_hint(hint), timings=timings)
     timings["total"] = (time.perf_counter() - started) * 1000
     return analysis

@@ -81,6 +81,14 @@ class MoodSmoother:
                 self._candidate = self._candidate_since = None
         return self._result(changed)
 
+    def current(self, now: float) -> dict | None:
+        """The stable mood as ``update()`` last reported it, if a face was seen within
+        ``no_face_after`` seconds of ``now``; None when there is none, or it is old news (the
+        camera stopped, the listener left)."""
+        if self.mood is None or self._last_face is None or now - self._last_face >= self.no_face_after:
+            return None
+        return self._result(False)
+
     def _without_face(self, now: float) -> dict:
         if self._last_face is None or now - self._last_face >= self.no_face_after:
             self._status = NO_FACE

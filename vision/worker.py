@@ -9,8 +9,10 @@ these processes can serve any number of web processes.
 
 The messages, as ``live.backends.WorkerVision`` sends and reads them:
 
-* in: ``{"type": "vision.analyse", "seq", "frame": bytes, "hint": [x, y, w, h] | None,
-  "reply_to", "expires_at": wall-clock seconds}``
+* in: ``{"type": "vision.analyse", "seq", "frame": bytes, "hint": [[x, y, w, h], ...] | None,
+  "reply_to", "expires_at": wall-clock seconds}`` — the hint is the face boxes of the stream's
+  previous frame (primary first), or None when the stream wants the full detector
+  (`vision.tracking`); a malformed hint is no hint (`vision.pipeline.read_hint`)
 * out: ``{"type": "vision.result", "seq", "analysis": FrameAnalysis.to_dict()}`` or
   ``{"type": "vision.failure", "seq", "code", "message"}`` (a ``FrameError``'s code, or
   ``internal``).
@@ -29,7 +31,7 @@ from asgiref.sync import sync_to_async
 from channels.consumer import AsyncConsumer
 
 from vision.errors import FrameError
-from vision.pipeline import Box, analyse_frame, warming_up
+from vision.pipeline import analyse_frame, warming_up
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ class VisionFrameWorker(AsyncConsumer):
             return
         try:
             analysis = await sync_to_async(analyse_frame, thread_sensitive=False)(
-                message["frame"], hint=read_hint(message.get("hint"))
+                message["frame"], hint=message.get("hint")
             )
             reply = {"type": "vision.result", "seq": seq, "analysis": analysis.to_dict()}
         except FrameError as error:
@@ -63,9 +65,3 @@ class VisionFrameWorker(AsyncConsumer):
             }
         await self.channel_layer.send(reply_to, reply)
 
-
-def read_hint(value) -> Box | None:
-    """A face box from a message, or None for anything that is not four integers."""
-    if isinstance(value, list | tuple) and len(value) == 4 and all(type(v) is int for v in value):
-        return tuple(value)
-    return None

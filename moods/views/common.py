@@ -1,13 +1,17 @@
 """What the moods views share: JSON answers and the listener's own objects."""
 
-import json
 from functools import wraps
 
 from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from moods import selectors, services
+from core.jsonbody import parse_json_body
+from moods import selectors
 from moods.models import Playlist
+
+# A playlist of PLAYLIST_MAX_TRACKS ids and a name fit in a few kB; a larger body is refused (413)
+# before it is parsed.
+MAX_JSON_BODY = 16 * 1024
 
 
 def json_error(message: str, status: int = 400) -> JsonResponse:
@@ -27,13 +31,9 @@ def login_required_json(view):
 
 
 def json_body(request) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise services.PlaylistError("The request body must be JSON.") from None
-    if not isinstance(body, dict):
-        raise services.PlaylistError("The request body must be a JSON object.")
-    return body
+    """The body as a JSON object, size and depth bounded; a JsonBodyError (400/413) otherwise,
+    which core.middleware.JsonErrorMiddleware answers in JSON."""
+    return parse_json_body(request, max_bytes=MAX_JSON_BODY, empty={})
 
 
 def own_playlist(request, playlist_id: int) -> Playlist:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +17,7 @@ from moods.forms import DeleteHistoryForm
 
 
 def _download_name(request, extension: str) -> str:
+    # Any username: content_disposition_header() writes a non-ASCII name as RFC 6266 filename*.
     return f"emotunes-{request.user.get_username()}-{timezone.localdate().isoformat()}.{extension}"
 
 
@@ -30,7 +32,7 @@ def export_page(request):
 @require_GET
 def export_json(request):
     response = JsonResponse(selectors.export_data(user=request.user), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(request, "json")}"'
+    response["Content-Disposition"] = content_disposition_header(True, _download_name(request, "json"))
     return response
 
 
@@ -39,7 +41,7 @@ def export_json(request):
 @require_GET
 def export_csv(request):
     response = HttpResponse(export.export_csv_zip(user=request.user), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(request, "zip")}"'
+    response["Content-Disposition"] = content_disposition_header(True, _download_name(request, "zip"))
     return response
 
 

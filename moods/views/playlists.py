@@ -20,7 +20,7 @@ def api_playlists(request):
     if request.method == "GET":
         return JsonResponse({"playlists": [
             {"id": p.pk, "name": p.name, "emotion": p.emotion, "tracks": p.track_count,
-             "url": reverse("moods:playlist", args=[p.pk])}
+             "url": reverse("moods:playlist", args=[p.pk]), "tracks_url": reverse("moods:api_playlist_tracks", args=[p.pk])}
             for p in selectors.playlists_for(user=request.user)
         ]})
     try:
@@ -30,7 +30,10 @@ def api_playlists(request):
         )
     except services.PlaylistError as error:
         return json_error(str(error))
-    payload = selectors.playlist_dict(playlist) | {"url": reverse("moods:playlist", args=[playlist.pk])}
+    payload = selectors.playlist_dict(playlist) | {
+        "url": reverse("moods:playlist", args=[playlist.pk]),
+        "tracks_url": reverse("moods:api_playlist_tracks", args=[playlist.pk]),
+    }
     return JsonResponse(payload, status=201)
 
 
@@ -58,6 +61,21 @@ def api_playlist_order(request, playlist_id):
     except services.PlaylistError as error:
         return json_error(str(error))
     return JsonResponse(selectors.playlist_dict(playlist))
+
+
+@login_required_json
+@require_POST
+def api_playlist_tracks(request, playlist_id):
+    """Add one track (``{"track_id": 12}``) at the end of a playlist: the live page's "Add to playlist"."""
+    playlist = own_playlist(request, playlist_id)
+    try:
+        added = services.add_track(playlist=playlist, track_id=json_body(request).get("track_id"))
+    except services.PlaylistError as error:
+        return json_error(str(error))
+    return JsonResponse({
+        "id": playlist.pk, "name": playlist.name, "emotion": playlist.emotion, "added": added,
+        "tracks": playlist.items.count(), "url": reverse("moods:playlist", args=[playlist.pk]),
+    })
 
 
 @login_required_json

@@ -17,6 +17,7 @@ write into it would fail loudly instead of leaking one listener's taste into ano
 """
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -54,13 +55,13 @@ class Region:
 class TrackIndex:
     key: tuple  # (active clustering id, tracks version)
     clustering_id: int | None
-    scaler: dict  # the clustering's standardisation, so targets land in the tracks' space
+    scaler: MappingProxyType  # the clustering's standardisation, so targets land in the tracks' space
     ids: np.ndarray  # row → track id, ascending
     tree: cKDTree | None  # every row, in standardised VAD (dominance imputed where missing)
     cluster: np.ndarray  # row → index into cluster_emotions (-1 without a clustering)
     cluster_emotions: tuple
-    emotion_clusters: dict  # emotion → cluster indices labelled with it (or the nearest one)
-    regions: dict  # emotion → Region of its clusters' rows
+    emotion_clusters: MappingProxyType  # emotion → cluster indices labelled with it (or the nearest one)
+    regions: MappingProxyType  # emotion → Region of its clusters' rows
     artist: np.ndarray  # row → artist_key
     song: np.ndarray  # row → song_key
     genre: np.ndarray  # row → genre_key
@@ -101,11 +102,14 @@ def _build(key: tuple) -> TrackIndex:
     ids, vad, (artists, titles, genres) = load_active_tracks("artist", "title", "genre")
     if clustering:
         scaler = clustering["scaler"]
-        clusters = list(Cluster.objects.filter(clustering_id=clustering["id"]).order_by("index")
-                        .values_list("emotion", "valence", "arousal", "dominance"))
+        clusters = list(
+            Cluster.objects.filter(clustering_id=clustering["id"])
+            .order_by("index")
+            .values_list("emotion", "valence", "arousal", "dominance")
+        )
     else:  # before the first clustering: the same geometry, no clusters
         scaler, clusters = fit_scaler(vad), []
-    z = place(vad, scaler)
+    z = _frozen(place(vad, scaler))
     centroids = standardise([c[1:] for c in clusters], scaler) if clusters else np.zeros((0, 3))
     cluster = _nearest_centroid(z, centroids)
     cluster_emotions = tuple(c[0] for c in clusters)
@@ -120,12 +124,18 @@ def _build(key: tuple) -> TrackIndex:
     for emotion, own in emotion_clusters.items():
         if own:
             rows = np.flatnonzero(np.isin(cluster, own))
-            regions[emotion] = Region(rows=_frozen(rows), tree=_tree(z[rows]))
+            regions[emotion] = Region(rows=_frozen(rows), tree=_tree(_frozen(z[rows])))
     n = len(ids)
     return TrackIndex(
-        key=key, clustering_id=clustering["id"] if clustering else None, scaler=scaler, ids=_frozen(ids),
-        tree=_tree(z), cluster=_frozen(cluster), cluster_emotions=cluster_emotions, emotion_clusters=emotion_clusters,
-        regions=regions,
+        key=key,
+        clustering_id=clustering["id"] if clustering else None,
+        scaler=MappingProxyType(scaler),
+        ids=_frozen(ids),
+        tree=_tree(z),
+        cluster=_frozen(cluster),
+        cluster_emotions=cluster_emotions,
+        emotion_clusters=MappingProxyType(emotion_clusters),
+        regions=MappingProxyType(regions),
         artist=_frozen(np.fromiter(map(artist_key, artists), np.int64, count=n)),
         song=_frozen(np.fromiter(map(song_key, artists, titles), np.int64, count=n)),
         genre=_frozen(np.fromiter(map(genre_key, genres), np.int64, count=n)),
@@ -145,6 +155,7 @@ def _nearest_centroid(z: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 
 def _tree(points: np.ndarray) -> cKDTree | None:
     # Sliding-midpoint splits build three times faster than median splits and query as fast in 3-D.
+    # The tree keeps `points` (read-only) as its data rather than a copy.
     return cKDTree(points, balanced_tree=False) if len(points) else None
 
 

@@ -3,8 +3,8 @@
 For each target only the RECOMMENDER_POOL songs nearest it are candidates (shared out between
 iso's steps, so that taste cannot turn the walk into a jump), and taste only reorders that pool:
 taste never overrides mood. "match" keeps to the emotion's own cluster(s); it reaches outside
-them only when the clusters hold too few songs the listener has not rated yet, and then every
-outside song ranks behind every inside one.
+them only when the clusters hold fewer unrated songs than the list needs, and then the outside
+songs join the pool behind all the inside ones.
 
 Everything here works on the small pool (a k-d tree query, then numpy on at most a few thousand
 rows), so the cost does not grow with the catalogue; and it only reads the index and the taste.
@@ -28,12 +28,12 @@ ARTIST_BOOST, GENRE_BOOST, ARTIST_PENALTY, NEIGHBOUR_BOOST = 0.6, 0.25, 0.4, 0.5
 class Pick:
     row: int  # in the index
     track_id: int
-    target: tuple  # the VAD target of its position
-    position: int
+    position: int  # in the list
 
 
-def pick_tracks(index: TrackIndex, steps: list[tuple], emotion: str, strategy: str, taste: Taste | None,
-                limit: int) -> list[Pick]:
+def pick_tracks(
+    index: TrackIndex, steps: list[tuple], emotion: str, strategy: str, taste: Taste | None, limit: int
+) -> list[Pick]:
     """One song per step (fewer if the catalogue runs out), no song twice, at most ARTIST_CAP per artist."""
     if not len(index):
         return []
@@ -41,27 +41,32 @@ def pick_tracks(index: TrackIndex, steps: list[tuple], emotion: str, strategy: s
     pool_size = min(len(index), max(limit * 5, settings.RECOMMENDER_POOL // len(distinct)))
     region = index.regions.get(emotion) if strategy == "match" else None
     pools = nearest_pools(index, index.standardise(distinct), pool_size, limit, region, taste)
-    ranked = {target: _by_taste(index, pool, taste) for target, pool in zip(distinct, pools)}
+    ranked = {}
+    for target, pool in zip(distinct, pools):
+        rows = _by_taste(index, pool, taste)
+        ranked[target] = list(
+            zip(rows.tolist(), index.ids[rows].tolist(), index.artist[rows].tolist(), index.song[rows].tolist())
+        )
     cap = settings.RECOMMENDER_ARTIST_CAP
     per_artist: Counter = Counter()
     seen_songs: set = set()
     chosen: list[Pick] = []
     for position, target in enumerate(steps):
-        rows = ranked[target]
-        for row, artist, song in zip(rows.tolist(), index.artist[rows].tolist(), index.song[rows].tolist()):
+        for row, track_id, artist, song in ranked[target]:
             if song in seen_songs or per_artist[artist] >= cap:
                 continue  # the song itself was picked already, or the same song from another source
             per_artist[artist] += 1
             seen_songs.add(song)
-            chosen.append(Pick(row=row, track_id=int(index.ids[row]), target=target, position=position))
+            chosen.append(Pick(row=row, track_id=track_id, position=position))
             break
         if len(chosen) <= position:
             break  # the catalogue ran out
     return chosen
 
 
-def nearest_pools(index: TrackIndex, points: np.ndarray, pool_size: int, limit: int, region=None,
-                  taste: Taste | None = None) -> list[np.ndarray]:
+def nearest_pools(
+    index: TrackIndex, points: np.ndarray, pool_size: int, limit: int, region=None, taste: Taste | None = None
+) -> list[np.ndarray]:
     """Per standardised point, the rows of the pool_size nearest songs not yet rated, nearest first.
 
     With a region (match), the pool is the region's nearest songs; only when it has fewer than
@@ -74,8 +79,13 @@ def nearest_pools(index: TrackIndex, points: np.ndarray, pool_size: int, limit: 
     pools = []
     for point, pool in zip(points, inside):
         if len(pool) < limit:
-            outside = _nearest(index.tree, None, point[None, :], pool_size - len(pool),
-                               lambda rows: _outside(region, rows) & (unrated(rows) if unrated else True))[0]
+            outside = _nearest(
+                index.tree,
+                None,
+                point[None, :],
+                pool_size - len(pool),
+                lambda rows: _outside(region, rows) & (unrated(rows) if unrated else True),
+            )[0]
             pool = np.concatenate([pool, outside])
         pools.append(pool)
     return pools
@@ -101,8 +111,9 @@ def _nearest(tree, rows_of_tree, points: np.ndarray, k: int, keep) -> list[np.nd
             if len(pool) >= k or len(local) >= tree.n:
                 break
             distance, local = (np.asarray(x).reshape(-1) for x in tree.query(point, k=min(tree.n, 2 * len(local))))
-        # Songs often share a point exactly (one last.fm tag gives the tag's own VAD): the older track first.
-        pools.append(pool[np.lexsort((pool, distance_kept))][:k])
+        # Songs often share a point (one last.fm tag gives the tag's own VAD): then the older track first.
+        # Rounded, because the tree's float arithmetic can part two equal distances in the last bit.
+        pools.append(pool[np.lexsort((pool, distance_kept.round(9)))][:k])
     return pools
 
 
@@ -125,6 +136,7 @@ def _unrated(index: TrackIndex, taste: Taste | None):
 
     def keep(rows: np.ndarray) -> np.ndarray:
         return ~(_member(index.ids[rows], taste.rated_track_ids) | _member(index.song[rows], taste.rated_song_keys))
+
     return keep
 
 
@@ -135,7 +147,8 @@ def taste_boost(index: TrackIndex, rows: np.ndarray, taste: Taste) -> np.ndarray
     """
     artist = index.artist[rows]
     boost = ARTIST_BOOST * _member(artist, taste.liked_artist_keys) - ARTIST_PENALTY * _member(
-        artist, taste.disliked_artist_keys)
+        artist, taste.disliked_artist_keys
+    )
     boost += GENRE_BOOST * _member(index.genre[rows], taste.liked_genre_keys)
     if len(taste.neighbour_ids):
         ids = index.ids[rows]

@@ -5,10 +5,10 @@
 when the listener's taste moved the song up.
 """
 
+from core.emotions import WARRINER_VAD
 from recommender.engine.strategies import goal_name
 from recommender.engine.taste import Taste
 from recommender.vad import SCALE_MID, word_vad
-from core.emotions import WARRINER_VAD
 
 
 def track_reason(track: dict, *, emotion: str, strategy: str, taste: Taste | None, position: int, n: int) -> str:

@@ -52,6 +52,12 @@ class Taste:
         return self.n_ratings > 0
 
 
+# user id → (their ratings' stamp, when computed, Taste).
+_tastes: dict = {}
+TASTE_TTL_S = 60.0
+MAX_CACHED_TASTES = 2000
+
+
 def taste_of(user) -> Taste | None:
     """The listener's taste, recomputed when their ratings change; None for an anonymous visitor.
 
@@ -76,15 +82,12 @@ def forget() -> None:
     _tastes.clear()
 
 
-# user id → (their ratings' stamp, when computed, Taste).
-_tastes: dict = {}
-TASTE_TTL_S = 60.0
-MAX_CACHED_TASTES = 2000
-
-
 def compute_taste(user) -> Taste:
-    ratings = list(Rating.objects.filter(user=user).order_by().values_list(
-        "track_id", "video_id", "value", "track__artist", "track__genre", "track__title"))
+    ratings = list(
+        Rating.objects.filter(user=user)
+        .order_by()
+        .values_list("track_id", "video_id", "value", "track__artist", "track__genre", "track__title")
+    )
     rated_videos, song_keys, mine = set(), set(), {}
     liked_artists, liked_genres, disliked_artists = Counter(), Counter(), set()
     for track_id, video_id, value, artist, genre, title in ratings:
@@ -104,10 +107,13 @@ def compute_taste(user) -> Taste:
     neighbour_likes = _neighbour_likes(user.pk, mine) if len(mine) >= settings.RECOMMENDER_CF_MIN_RATINGS else {}
     neighbour_ids = _keys(neighbour_likes)
     return Taste(
-        n_ratings=len(ratings), rated_videos=frozenset(rated_videos),
-        liked_artists=MappingProxyType(dict(liked_artists)), liked_genres=MappingProxyType(dict(liked_genres)),
+        n_ratings=len(ratings),
+        rated_videos=frozenset(rated_videos),
+        liked_artists=MappingProxyType(dict(liked_artists)),
+        liked_genres=MappingProxyType(dict(liked_genres)),
         neighbour_likes=MappingProxyType(neighbour_likes),
-        rated_track_ids=_keys(mine), rated_song_keys=_keys(song_keys),
+        rated_track_ids=_keys(mine),
+        rated_song_keys=_keys(song_keys),
         liked_artist_keys=_keys(map(artist_key, liked_artists)),
         disliked_artist_keys=_keys(map(artist_key, disliked_artists)),
         liked_genre_keys=_keys(map(genre_key, liked_genres)),
@@ -119,15 +125,22 @@ def compute_taste(user) -> Taste:
 def _neighbour_likes(user_id: int, mine: dict, max_neighbours: int = 30) -> dict:
     """Tracks liked by listeners who rated like this one (cosine similarity of ±1 ratings)."""
     overlap = defaultdict(int)
-    for other, track_id, value in (Rating.objects.filter(track_id__in=list(mine)).exclude(user_id=user_id).order_by()
-                                   .values_list("user_id", "track_id", "value")):
+    for other, track_id, value in (
+        Rating.objects.filter(track_id__in=list(mine))
+        .exclude(user_id=user_id)
+        .order_by()
+        .values_list("user_id", "track_id", "value")
+    ):
         overlap[other] += value * mine[track_id]
     candidates = sorted((u for u, s in overlap.items() if s > 0), key=overlap.get, reverse=True)[: max_neighbours * 2]
     if not candidates:
         return {}
     theirs = defaultdict(list)
-    for other, track_id, value in (Rating.objects.filter(user_id__in=candidates, track__isnull=False).order_by()
-                                   .values_list("user_id", "track_id", "value")):
+    for other, track_id, value in (
+        Rating.objects.filter(user_id__in=candidates, track__isnull=False)
+        .order_by()
+        .values_list("user_id", "track_id", "value")
+    ):
         theirs[other].append((track_id, value))
     similarity = {u: overlap[u] / math.sqrt(len(mine) * len(theirs[u])) for u in candidates if theirs[u]}
     likes = defaultdict(float)

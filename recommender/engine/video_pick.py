@@ -28,8 +28,9 @@ class VideoIndex:
     rows: tuple  # (id, youtube_id, start_s, title, mood_words) per row
 
 
-def pick_videos(target: tuple, *, emotion: str, strategy: str, skip=frozenset(), limit: int = 4,
-                videos_version: int | None = None) -> list[dict]:
+def pick_videos(
+    target: tuple, *, emotion: str, strategy: str, skip=frozenset(), limit: int = 4, videos_version: int | None = None
+) -> list[dict]:
     """Up to `limit` cards of the videos nearest the VAD target, one clip per YouTube video, none in `skip`."""
     if not limit:
         return []
@@ -47,10 +48,16 @@ def pick_videos(target: tuple, *, emotion: str, strategy: str, skip=frozenset(),
         if video_id in skip or youtube_id in seen:
             continue
         seen.add(youtube_id)
-        chosen.append({
-            "id": video_id, "youtube_id": youtube_id, "start_s": start_s, "title": title, "mood_words": list(words),
-            "reason": f"Sounds {', '.join(words[:3])} — {label}" if words else f"Chosen {label}",
-        })
+        chosen.append(
+            {
+                "id": video_id,
+                "youtube_id": youtube_id,
+                "start_s": start_s,
+                "title": title,
+                "mood_words": list(words),
+                "reason": f"Sounds {', '.join(words[:3])} — {label}" if words else f"Chosen {label}",
+            }
+        )
         if len(chosen) >= limit:
             break
     return chosen
@@ -65,12 +72,19 @@ def forget() -> None:
 
 
 def _build(key: int) -> VideoIndex:
-    rows = list(Video.objects.filter(is_active=True).order_by("id").values_list(
-        "id", "valence", "arousal", "dominance", "youtube_id", "start_s", "title", "mood_words"))
+    rows = list(
+        Video.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list("id", "valence", "arousal", "dominance", "youtube_id", "start_s", "title", "mood_words")
+    )
     vad = np.array([(r[1], r[2], SCALE_MID if r[3] is None else r[3]) for r in rows], dtype=float).reshape(-1, 3)
     vad.flags.writeable = False
-    return VideoIndex(key=key, vad=vad, moments=moments(vad.tolist()) if rows else None,
-                      rows=tuple((r[0], r[4], r[5], r[6], tuple(r[7] or ())) for r in rows))
+    return VideoIndex(
+        key=key,
+        vad=vad,
+        moments=moments(vad.tolist()) if rows else None,
+        rows=tuple((r[0], r[4], r[5], r[6], tuple(r[7] or ())) for r in rows),
+    )
 
 
 _index: Rebuilt[VideoIndex] = Rebuilt(_build)

@@ -23,8 +23,10 @@ def percentile(values, q):
 
 
 class Command(BaseCommand):
-    help = ("Time recommend() (p50/p95) on the imported catalogue and on a generated scale set, and the "
-            "re-clustering of that set. Simulated listeners and the generated set are rolled back afterwards.")
+    help = (
+        "Time recommend() (p50/p95) on the imported catalogue and on a generated scale set, and the "
+        "re-clustering of that set. Simulated listeners and the generated set are rolled back afterwards."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--calls", type=int, default=420, help="calls per case (7 emotions × 3 strategies)")
@@ -57,15 +59,19 @@ class Command(BaseCommand):
         started, cpu_started = time.perf_counter(), time.process_time()
         clustering = refresh(trigger="benchmark (generated)")
         elapsed, cpu_elapsed = time.perf_counter() - started, time.process_time() - cpu_started
-        out(f"Refresh of a GENERATED scale set of {clustering.n_tracks} tracks (resampled shared VAD + jitter): "
+        out(
+            f"Refresh of a GENERATED scale set of {clustering.n_tracks} tracks (resampled shared VAD + jitter): "
             f"{elapsed:.2f} s (load, K-Means k={clustering.k}, quality scan k={clustering.k_scan[0]['k']}–"
             f"{clustering.k_scan[-1]['k']}, write, swap), CPU {cpu_elapsed:.2f} s; load average "
-            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         out("  " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in clustering.stage_seconds.items()))
         started = time.perf_counter()
         track_index()
-        out(f"  index build (the first recommendation after the refresh, once per process): "
-            f"{time.perf_counter() - started:.2f} s")
+        out(
+            f"  index build (the first recommendation after the refresh, once per process): "
+            f"{time.perf_counter() - started:.2f} s"
+        )
         self.time_recommend(f"the GENERATED set ({clustering.n_tracks} active tracks)", calls)
 
     def time_recommend(self, label: str, calls: int) -> None:
@@ -87,9 +93,13 @@ class Command(BaseCommand):
                 cpu[case].append((time.thread_time() - cpu_started) * 1000)
         out(f"recommend() on {label}, {calls} calls over 7 emotions × 3 strategies, 10 tracks + 4 videos each:")
         for case in CASES:
-            out(f"  {case:<18} wall p50 {statistics.median(wall[case]):6.2f} ms  p95 {percentile(wall[case], 95):6.2f} ms  "
+            out(
+                f"  {case:<18} wall p50 {statistics.median(wall[case]):6.2f} ms  p95 {percentile(wall[case], 95):6.2f} ms  "
                 f"max {max(wall[case]):7.2f} ms   CPU p50 {statistics.median(cpu[case]):6.2f} ms  "
-                f"p95 {percentile(cpu[case], 95):6.2f} ms")
-        out(f"  (personalised: {len(listeners)} simulated listeners with ~{n_ratings} ratings each, collaborative "
+                f"p95 {percentile(cpu[case], 95):6.2f} ms"
+            )
+        out(
+            f"  (personalised: {len(listeners)} simulated listeners with ~{n_ratings} ratings each, collaborative "
             f"signal on; 'cold' recomputes the listener's taste every call, the other reuses it while their "
-            f"ratings are unchanged; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+            f"ratings are unchanged; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )

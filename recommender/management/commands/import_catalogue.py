@@ -24,9 +24,13 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
             try:
-                report = import_catalogue(path, fmt=options["format"], name=str(path),
-                                          progress=progress_bar(self, path.name),
-                                          refresh=not options["no_refresh"])
+                report = import_catalogue(
+                    path,
+                    fmt=options["format"],
+                    name=str(path),
+                    progress=progress_bar(self, path.name),
+                    refresh=not options["no_refresh"],
+                )
             except FormatError as exc:
                 self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
                 failed = True
@@ -40,7 +44,9 @@ def write_report(command, report) -> None:
     for line, reason in report.errors[:MAX_LISTED_ERRORS]:
         command.stderr.write(command.style.WARNING(f"  {report.path}, line {line}: {reason}"))
     if len(report.errors) > MAX_LISTED_ERRORS:
-        command.stderr.write(command.style.WARNING(f"  … and {len(report.errors) - MAX_LISTED_ERRORS} more rejected rows"))
+        command.stderr.write(
+            command.style.WARNING(f"  … and {len(report.errors) - MAX_LISTED_ERRORS} more rejected rows")
+        )
     for line, note in report.notes[:MAX_LISTED_ERRORS]:
         command.stderr.write(f"  {report.path}, line {line}: {note}")
     command.stdout.write(command.style.SUCCESS(report.summary()))
@@ -48,8 +54,14 @@ def write_report(command, report) -> None:
 
 def progress_bar(command, label: str, unit: str = " rows"):
     """A tqdm bar on the command's stderr, for an importer's `progress`: "label: 1200/18644 (6%) [...]"."""
-    return partial(tqdm, desc=label, unit=unit, file=_Unended(command.stderr), mininterval=0.5,
-                   bar_format="{desc}: {n_fmt}/{total_fmt} ({percentage:.0f}%) [{elapsed}<{remaining}, {rate_fmt}]")
+    return partial(
+        tqdm,
+        desc=label,
+        unit=unit,
+        file=_Unended(command.stderr),
+        mininterval=0.5,
+        bar_format="{desc}: {n_fmt}/{total_fmt} ({percentage:.0f}%) [{elapsed}<{remaining}, {rate_fmt}]",
+    )
 
 
 class _Unended:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
         report = import_videos(progress=progress_bar(self, "videos", unit=" clips"))
         for name, line, reason in report.errors[:50]:
             self.stderr.write(self.style.WARNING(f"  {name}, line {line}: {reason}"))
-        self.stdout.write(self.style.SUCCESS(
-            f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.without_mood} clips without any mood word skipped, {len(report.errors)} rejected rows"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+                f"{report.without_mood} clips without any mood word skipped, {len(report.errors)} rejected rows"
+            )
+        )

@@ -20,9 +20,15 @@ DATA_VERSION = 1
 def source_files(data_dir: Path) -> list[Path]:
     videos = data_dir / "videos"
     lexicons = data_dir / "lexicons"
-    return [*shared_catalogue_files(data_dir), videos / "musiccaps.csv", videos / "audioset" / "balanced_train_segments.csv",
-            videos / "audioset" / "eval_segments.csv", videos / "audioset" / "class_labels_indices.csv",
-            lexicons / "warriner_2013_vad.csv", lexicons / "nrc_vad_v1.tsv"]
+    return [
+        *shared_catalogue_files(data_dir),
+        videos / "musiccaps.csv",
+        videos / "audioset" / "balanced_train_segments.csv",
+        videos / "audioset" / "eval_segments.csv",
+        videos / "audioset" / "class_labels_indices.csv",
+        lexicons / "warriner_2013_vad.csv",
+        lexicons / "nrc_vad_v1.tsv",
+    ]
 
 
 def fingerprint(files: list[Path]) -> str:
@@ -34,8 +40,10 @@ def fingerprint(files: list[Path]) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Import the shared catalogues and videos from EMOTUNES_DATA_DIR and build clusters. "
-            "Skips quickly when nothing changed since the last run.")
+    help = (
+        "Import the shared catalogues and videos from EMOTUNES_DATA_DIR and build clusters. "
+        "Skips quickly when nothing changed since the last run."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="import even when the sources are unchanged")
@@ -43,26 +51,39 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data_dir = Path(settings.EMOTUNES_DATA_DIR)
         if not (data_dir / "catalogue").is_dir():
-            raise CommandError(f"No catalogue at {data_dir / 'catalogue'}: set EMOTUNES_DATA_DIR (see README, Data and models)")
+            raise CommandError(
+                f"No catalogue at {data_dir / 'catalogue'}: set EMOTUNES_DATA_DIR (see README, Data and models)"
+            )
         stamp = Path(settings.VAR_DIR) / "recommender-data.stamp"
         files = source_files(data_dir)
         current = fingerprint(files)
         populated = Track.objects.exists() and Clustering.objects.filter(is_active=True).exists()
-        if not options["force"] and populated and stamp.exists() and json.loads(stamp.read_text()).get("fingerprint") == current:
-            self.stdout.write(f"Recommender data is up to date ({Track.objects.count()} tracks, "
-                              f"{Video.objects.count()} videos); nothing to import.")
+        if (
+            not options["force"]
+            and populated
+            and stamp.exists()
+            and json.loads(stamp.read_text()).get("fingerprint") == current
+        ):
+            self.stdout.write(
+                f"Recommender data is up to date ({Track.objects.count()} tracks, "
+                f"{Video.objects.count()} videos); nothing to import."
+            )
             return
         for path in shared_catalogue_files(data_dir):
             try:
-                report = import_tracks(path, name=str(path.relative_to(data_dir)),
-                                       progress=progress_bar(self, path.name))
+                report = import_tracks(
+                    path, name=str(path.relative_to(data_dir)), progress=progress_bar(self, path.name)
+                )
             except FormatError as exc:
                 raise CommandError(f"{path}: {exc}") from None
             write_report(self, report)
         report = import_videos(progress=progress_bar(self, "videos", unit=" clips"))
-        self.stdout.write(self.style.SUCCESS(
-            f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.without_mood} without a mood word skipped, {len(report.errors)} rejected rows"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"videos: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+                f"{report.without_mood} without a mood word skipped, {len(report.errors)} rejected rows"
+            )
+        )
         self.stdout.write("Clustering …")
         write_clustering(self, refresh(trigger="make data"))
         stamp.parent.mkdir(parents=True, exist_ok=True)

@@ -20,12 +20,18 @@ class Command(BaseCommand):
 
 def write_clustering(command, clustering) -> None:
     out = command.stdout
-    out.write(f"Clustering #{clustering.pk}: k={clustering.k}, {clustering.n_tracks} tracks, "
-              f"inertia {clustering.inertia:.1f}, silhouette {clustering.silhouette:.3f}, {clustering.duration_s:.2f} s")
+    out.write(
+        f"Clustering #{clustering.pk}: k={clustering.k}, {clustering.n_tracks} tracks, "
+        f"inertia {clustering.inertia:.1f}, silhouette {clustering.silhouette:.3f}, {clustering.duration_s:.2f} s"
+    )
     for cluster in clustering.clusters.all():
-        out.write(f"  {cluster.emotion:<9} V {cluster.valence:.2f}  A {cluster.arousal:.2f}  D {cluster.dominance:.2f}"
-                  f"  {cluster.size} tracks")
+        out.write(
+            f"  {cluster.emotion:<9} V {cluster.valence:.2f}  A {cluster.arousal:.2f}  D {cluster.dominance:.2f}"
+            f"  {cluster.size} tracks"
+        )
     if clustering.k_scan:
         out.write(f"Quality per k (sample of {clustering.k_scan[0]['sample']} tracks):")
         for row in clustering.k_scan:
-            out.write(f"  k={row['k']:<3} inertia/track {row['inertia_per_track']:.3f}  silhouette {row['silhouette']:.3f}")
+            out.write(
+                f"  k={row['k']:<3} inertia/track {row['inertia_per_track']:.3f}  silhouette {row['silhouette']:.3f}"
+            )

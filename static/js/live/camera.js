@@ -1,6 +1,7 @@
 // The camera: asking for it, pause and stop, and the camera card's buttons and status line.
-// Emits "camera:on" (started or resumed), "camera:paused", "camera:stopped" and
-// "camera:unavailable" ({ reason }); frames.js and the others act on those.
+// Emits "camera:on" ({ resumed }: started, or resumed after a pause), "camera:paused",
+// "camera:stopped" and "camera:unavailable" ({ reason }); frames.js and the others act on those.
+// The status line speaks of the camera only; what the music follows is mood.js's to say.
 import { byId, setStatus } from "./dom.js";
 
 export function createCamera({ root, video, bus }) {
@@ -40,7 +41,7 @@ export function createCamera({ root, video, bus }) {
     byId("camera-pause").textContent = "Pause";
     byId("camera-stop").hidden = false;
     setStatus("camera-status", "Looking for your face…");
-    bus.emit("camera:on");
+    bus.emit("camera:on", { resumed: false });
   }
 
   function unavailable(reason) {
@@ -55,8 +56,12 @@ export function createCamera({ root, video, bus }) {
     byId("camera-pause").textContent = paused ? "Resume" : "Pause";
     byId("camera-indicator").hidden = paused;
     root.dataset.camera = paused ? "paused" : "on";
+    const placeholder = byId("preview-placeholder");
+    placeholder.textContent = paused ? "Paused" : "Camera off";
+    placeholder.hidden = !paused;
     setStatus("camera-status", paused ? "Paused: no frames are sent." : "Looking for your face…");
-    bus.emit(paused ? "camera:paused" : "camera:on");
+    if (paused) bus.emit("camera:paused");
+    else bus.emit("camera:on", { resumed: true });
   }
 
   function stop() {
@@ -66,6 +71,7 @@ export function createCamera({ root, video, bus }) {
     video.srcObject = null;
     root.dataset.camera = "off";
     byId("camera-indicator").hidden = true;
+    byId("preview-placeholder").textContent = "Camera off";
     byId("preview-placeholder").hidden = false;
     byId("camera-start").hidden = false;
     byId("camera-pause").hidden = true;
@@ -77,9 +83,9 @@ export function createCamera({ root, video, bus }) {
   /** What the server made of the last frame, in words, on the camera's status line. */
   function showReading(mood) {
     const status = (mood || {}).status;
-    if (status === "no_face") setStatus("camera-status", "No face in view: look at the camera.");
+    if (status === "no_face") setStatus("camera-status", "No face in view: look at the camera.", "warn");
     else if (status === "uncertain") setStatus("camera-status", "Reading your expression…");
-    else setStatus("camera-status", "Following your mood.", "ok");
+    else setStatus("camera-status", "Your face is in view.", "ok");
   }
 
   bus.on("server:error", (message) => {

@@ -1,4 +1,5 @@
-// One card per recommended song or music video, with its player and rating buttons.
+// One card per recommended song or music video, with its player, rating buttons and (songs)
+// "Add to playlist".
 import { el } from "./dom.js";
 
 function songPlayer(track) {
@@ -23,15 +24,18 @@ function songPlayer(track) {
   return el("a", { class: "player-link", href: `https://www.youtube.com/results?search_query=${query}`, target: "_blank", rel: "noopener", text: "▶ Find it on YouTube" });
 }
 
-/** ratingButtons is ratings.js's (itemType, itemId, name) → element. */
-export function songCard(track, ratingButtons) {
+/** ratingButtons is ratings.js's (itemType, itemId, name) → element; addToPlaylist is playlists.js's track → element. */
+export function songCard(track, ratingButtons, addToPlaylist) {
   const meta = [track.artist, track.genre].filter(Boolean).join(" · ");
   return el("article", { class: "song-card", "data-item-type": "track", "data-item-id": String(track.id) }, [
     el("h3", { class: "song-title", text: track.title }),
     el("p", { class: "song-meta muted", text: meta }),
     track.reason ? el("p", { class: "reason small", text: track.reason }) : null,
     songPlayer(track),
-    ratingButtons("track", track.id, track.title),
+    el("div", { class: "song-actions" }, [
+      ratingButtons("track", track.id, track.title),
+      addToPlaylist ? addToPlaylist(track) : null,
+    ]),
   ]);
 }
 

@@ -2,9 +2,10 @@
 // Each concern is a module; they talk through the bus (bus.js) and read the shared state
 // (state.js). Events, and who sends them:
 //   socket.js   socket:open, socket:closed, server:<type> for each message from the server
-//   camera.js   camera:on (started or resumed), camera:paused, camera:stopped, camera:unavailable
-//   mood.js     mood:changed { mood, source }, strategy:changed
-//   recommendations.js  recommendations:ready (the endpoint's answer, once shown)
+//   camera.js   camera:on { resumed }, camera:paused, camera:stopped, camera:unavailable { reason }
+//   mood.js     mood:changed { mood, source }, mood:state { state }, strategy:changed
+//   recommendations.js  recommendations:loading, recommendations:ready (the endpoint's answer, once shown)
+// playlists.js ("Save as playlist", "Add to playlist") only listens.
 import { createBus } from "./bus.js";
 import { createCamera } from "./camera.js";
 import { readConfig } from "./config.js";
@@ -12,6 +13,7 @@ import { byId } from "./dom.js";
 import { startFrameLoop } from "./frames.js";
 import { createMoodCard } from "./mood.js";
 import { createOverlay } from "./overlay.js";
+import { createPlaylists } from "./playlists.js";
 import { createRatings } from "./ratings.js";
 import { createRecommendations } from "./recommendations.js";
 import { createSocket } from "./socket.js";
@@ -27,15 +29,18 @@ function start(root) {
   const moodCard = createMoodCard({ config, state, socket, bus });
 
   bus.on("server:analysis", (message) => {
-    if (!camera.hasStream()) return; // a late answer after Stop shows nothing
+    // An answer that arrives after Pause or Stop is about a picture no longer shown: it draws nothing.
+    if (!camera.isSending()) return;
     overlay.draw(message);
     moodCard.showFaces(message);
     camera.showReading(message.mood);
   });
+  bus.on("camera:paused", overlay.clear);
   bus.on("camera:stopped", overlay.clear);
 
   startFrameLoop({ camera, socket, bus });
-  createRecommendations({ root, config, state, ratingButtons: createRatings({ config, state }), bus });
+  const addToPlaylist = createPlaylists({ config, state, bus });
+  createRecommendations({ root, config, state, ratingButtons: createRatings({ config, state }), addToPlaylist, bus });
   socket.connect();
 }
 

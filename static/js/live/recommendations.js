@@ -1,9 +1,10 @@
 // Songs and videos for the stable mood and strategy, asked of the recommendations endpoint
-// whenever either changes. Emits "recommendations:ready" with the endpoint's answer once shown.
+// whenever either changes. Emits "recommendations:loading" when it asks and
+// "recommendations:ready" with the endpoint's answer once shown.
 import { byId } from "./dom.js";
 import { songCard, videoCard } from "./cards.js";
 
-export function createRecommendations({ root, config, state, ratingButtons, bus }) {
+export function createRecommendations({ root, config, state, ratingButtons, addToPlaylist, bus }) {
   let shownKey = null, latestRequest = 0;
 
   async function load() {
@@ -14,6 +15,7 @@ export function createRecommendations({ root, config, state, ratingButtons, bus 
     const request = ++latestRequest;
     byId("recs-status").textContent = `Finding songs for “${state.mood}”…`;
     root.dataset.recs = "loading";
+    bus.emit("recommendations:loading");
     let data;
     try {
       const params = new URLSearchParams({ emotion: state.mood, strategy: state.strategy });
@@ -33,12 +35,14 @@ export function createRecommendations({ root, config, state, ratingButtons, bus 
   }
 
   function render(data) {
-    byId("songs").replaceChildren(...(data.tracks || []).map((track) => songCard(track, ratingButtons)));
+    byId("songs").replaceChildren(...(data.tracks || []).map((track) => songCard(track, ratingButtons, addToPlaylist)));
     byId("videos").replaceChildren(...(data.videos || []).map((clip) => videoCard(clip, ratingButtons)));
     const count = (data.tracks || []).length;
     byId("recs-status").textContent = count
       ? `${count} songs for “${data.emotion}” (${data.strategy}).`
       : `No songs for “${data.emotion}” yet.`;
+    // What this strategy does from this mood, in the recommender's words ("You are already happy: …").
+    byId("strategy-note").textContent = data.strategy_note || "";
     root.dataset.recs = "ready";
     root.dataset.recsEmotion = data.emotion;
     root.dataset.recsStrategy = data.strategy;

@@ -1,9 +1,10 @@
-"""Personalisation: dislikes never return, liked artists and genres rise, similar listeners count."""
+"""The listener's taste: dislikes never return, liked artists and genres rise, similar listeners count."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from core.emotions import EMOTIONS
+from recommender.engine.taste import taste_of
 from recommender.models import Rating, Track
 from recommender.selectors import recommend
 from recommender.services import rate_item
@@ -23,8 +24,14 @@ class PersonalisationTest(FreshIndexMixin, BaseTestCase):
         top = self.ids(emotion="sad", user=self.alice)[0]
         # The same song from a second source must not sneak back in either.
         original = Track.objects.get(pk=top)
-        twin = Track.objects.create(title=original.title.upper(), artist=original.artist, valence=original.valence,
-                                    arousal=original.arousal, source="manual", source_id="twin")
+        twin = Track.objects.create(
+            title=original.title.upper(),
+            artist=original.artist,
+            valence=original.valence,
+            arousal=original.arousal,
+            source="manual",
+            source_id="twin",
+        )
         rate_item(user=self.alice, item_type="track", item_id=top, value=-1, emotion="sad", strategy="match")
         for emotion in EMOTIONS:
             for strategy in ("match", "lift", "iso"):
@@ -41,11 +48,19 @@ class PersonalisationTest(FreshIndexMixin, BaseTestCase):
         by_artist = {}
         for t in candidates:
             by_artist.setdefault(t["artist"], []).append(t["id"])
-        artist = next(a for a in Track.objects.filter(is_active=True).values("artist").annotate(n=Count("id"))
-                      .filter(n__gte=3).values_list("artist", flat=True)
-                      if a not in plain_artists and Track.objects.filter(artist=a, memberships__cluster__emotion="happy")
-                      .count() >= 2)
-        liked, *others = Track.objects.filter(artist=artist, memberships__cluster__emotion="happy").values_list("id", flat=True)
+        artist = next(
+            a
+            for a in Track.objects.filter(is_active=True)
+            .values("artist")
+            .annotate(n=Count("id"))
+            .filter(n__gte=3)
+            .values_list("artist", flat=True)
+            if a not in plain_artists
+            and Track.objects.filter(artist=a, memberships__cluster__emotion="happy").count() >= 2
+        )
+        liked, *others = Track.objects.filter(artist=artist, memberships__cluster__emotion="happy").values_list(
+            "id", flat=True
+        )
         rate_item(user=self.alice, item_type="track", item_id=liked, value=1, emotion="happy")
         personal = recommend(emotion="happy", user=self.alice)
         self.assertTrue(personal["personalised"])
@@ -62,9 +77,17 @@ class PersonalisationTest(FreshIndexMixin, BaseTestCase):
         below = [t["genre"] for t in ranked[10:] if t["genre"] and t["genre"] not in top_genres]
         listed = {t["id"] for t in ranked}
         # Alice likes a song of that genre by an artist who is nowhere in the list.
-        genre, liked = next((g, liked) for g in below for liked in [
-            Track.objects.filter(genre=g).exclude(pk__in=listed).exclude(artist__in=[t["artist"] for t in ranked]).first()
-        ] if liked)
+        genre, liked = next(
+            (g, liked)
+            for g in below
+            for liked in [
+                Track.objects.filter(genre=g)
+                .exclude(pk__in=listed)
+                .exclude(artist__in=[t["artist"] for t in ranked])
+                .first()
+            ]
+            if liked
+        )
         rate_item(user=self.alice, item_type="track", item_id=liked.pk, value=1)
         personal = recommend(emotion="neutral", user=self.alice)["tracks"]
         risen = [t for t in personal if t["genre"] == genre]
@@ -94,3 +117,20 @@ class PersonalisationTest(FreshIndexMixin, BaseTestCase):
         rate_item(user=self.alice, item_type="track", item_id=track_id, value=-1, emotion="happy", strategy="lift")
         rating = Rating.objects.get(user=self.alice)
         self.assertEqual((rating.value, rating.emotion, rating.strategy), (-1, "happy", "lift"))
+
+    def test_a_taste_is_kept_until_the_listeners_ratings_change_and_is_read_only(self):
+        self.assertIsNone(taste_of(None))
+        first = taste_of(self.alice)
+        self.assertFalse(first.personalised)
+        self.assertIs(taste_of(self.alice), first)
+        track_id = self.ids(emotion="happy")[0]
+        rate_item(user=self.alice, item_type="track", item_id=track_id, value=1)
+        second = taste_of(self.alice)
+        self.assertIsNot(second, first)
+        self.assertEqual((second.n_ratings, second.rated_track_ids.tolist()), (1, [track_id]))
+        with self.assertRaises(AttributeError):
+            second.n_ratings = 0
+        with self.assertRaises(TypeError):
+            second.liked_artists["someone"] = 1
+        with self.assertRaises(ValueError):
+            second.rated_track_ids[0] = 0

@@ -1,0 +1,104 @@
+"""The admin's catalogue import, run as a Celery task instead of inside the request.
+
+The admin's upload is refused above CATALOGUE_IMPORT_MAX_BYTES, then handed to the task through
+the cache (Redis when REDIS_URL is set, so the Celery worker on another host reads it), with the
+job's state beside it: queued → running (rows read so far) → done or failed, and a CSV of the
+rejected rows (line, reason) that the admin downloads instead of a page listing them. Job state
+and report are kept CATALOGUE_IMPORT_KEEP_S. In the embedded set-up Celery runs the task eagerly,
+in the request, so the page it redirects to already shows the outcome.
+"""
+
+import csv
+import io
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from recommender.importers import FormatError
+
+_JOB = "catalogue-import:{id}"
+_FILE = "catalogue-import:{id}:file"
+_REJECTED = "catalogue-import:{id}:rejected"
+PROGRESS_EVERY = 2000  # rows between two progress updates
+
+
+class UploadTooLarge(ValueError):
+    pass
+
+
+def _save(job: dict) -> dict:
+    cache.set(_JOB.format(id=job["id"]), job, timeout=settings.CATALOGUE_IMPORT_KEEP_S)
+    return job
+
+
+def get_job(job_id: str) -> dict | None:
+    if not isinstance(job_id, str) or len(job_id) != 32 or not job_id.isalnum():
+        return None
+    return cache.get(_JOB.format(id=job_id))
+
+
+def rejected_csv(job_id: str) -> str | None:
+    return cache.get(_REJECTED.format(id=job_id)) if get_job(job_id) else None
+
+
+def queue_import(*, data: bytes, name: str, fmt: str | None, user) -> dict:
+    """Keep the upload and queue its import; the job as it stands."""
+    limit = settings.CATALOGUE_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB; import it with "
+                             f"`manage.py import_catalogue` instead.")
+    from recommender.tasks import import_catalogue_upload
+
+    job_id = uuid.uuid4().hex
+    cache.set(_FILE.format(id=job_id), data, timeout=settings.CATALOGUE_IMPORT_KEEP_S)
+    job = _save({
+        "id": job_id, "name": name[:200], "format": fmt or "", "by": user.get_username() if user else "",
+        "queued_at": timezone.now().isoformat(), "status": "queued", "rows_read": 0, "summary": "",
+        "rejected": 0, "error": "",
+    })
+    transaction.on_commit(lambda: import_catalogue_upload.delay(job_id))
+    return job
+
+
+def run_import(job_id: str) -> dict:
+    """The task's body: import the kept upload, recording progress and the rejected rows."""
+    from recommender.services import import_catalogue
+
+    job = get_job(job_id)
+    if job is None:
+        return {"id": job_id, "status": "failed", "error": "unknown or expired import"}
+    data = cache.get(_FILE.format(id=job_id))
+    cache.delete(_FILE.format(id=job_id))
+    if data is None:
+        return _save({**job, "status": "failed", "error": "The upload expired before it was imported."})
+    job = _save({**job, "status": "running"})
+
+    def progress(records):
+        for n, record in enumerate(records, start=1):
+            if n % PROGRESS_EVERY == 0:
+                _save({**job, "rows_read": n})
+            yield record
+
+    try:
+        text = io.StringIO(data.decode("utf-8-sig"), newline="")
+        report = import_catalogue(text, fmt=job["format"] or None, name=job["name"], progress=progress,
+                                  max_rows=settings.CATALOGUE_IMPORT_MAX_ROWS)
+    except UnicodeDecodeError as exc:
+        return _save({**job, "status": "failed", "error": f"not a readable UTF-8 CSV file: {exc}"})
+    except FormatError as exc:
+        return _save({**job, "status": "failed", "error": str(exc)})
+    if report.errors:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["line", "rejected because"])
+        writer.writerows(report.errors)
+        cache.set(_REJECTED.format(id=job_id), out.getvalue(), timeout=settings.CATALOGUE_IMPORT_KEEP_S)
+    return _save({
+        **job, "status": "done", "rows_read": report.rows, "summary": report.summary(), "rejected": len(report.errors),
+        "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+        "notes": [f"line {line}: {note}" for line, note in report.notes[:20]], "notes_total": len(report.notes),
+        "finished_at": timezone.now().isoformat(),
+    })
