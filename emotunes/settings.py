@@ -120,7 +120,8 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis' layer with one Redis round trip per send and per receive (see the module)
+            "BACKEND": "emotunes.channel_layer.FastRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, which aborts channels_redis's
                 # blocking 5 s BZPOPMIN and tears down every idle consumer (django/channels_redis#422).
@@ -271,7 +272,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    # axes logs each successful log-in at INFO; its failures and lockouts are WARNINGs.
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Live stream ---------------------------------------------------------------------
@@ -290,6 +292,10 @@ LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
 LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
 LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an answer before the client is told
+# Open live websockets per client address (live.connections; counted in the cache, so across
+# Daphne processes with Redis), and how long a count outlives the address's last new connection.
+LIVE_MAX_CONNECTIONS_PER_ADDRESS = env_int("LIVE_MAX_CONNECTIONS_PER_ADDRESS", 10, minimum=1)
+LIVE_CONNECTION_COUNT_TTL_S = env_int("LIVE_CONNECTION_COUNT_TTL_S", 600, minimum=10)
 
 # --- Vision --------------------------------------------------------------------------
 # DeepFace keeps its weights under $DEEPFACE_HOME/.deepface/weights; pointing it into var/
@@ -356,6 +362,13 @@ RECOMMENDER_REFRESH_SECONDS = env_int("RECOMMENDER_REFRESH_SECONDS", 24 * 3600)
 RECOMMENDER_ARTIST_CAP = env_int("RECOMMENDER_ARTIST_CAP", 2)  # songs per artist in one list
 RECOMMENDER_POOL = env_int("RECOMMENDER_POOL", 1000)  # nearest songs that a listener's taste may re-rank
 RECOMMENDER_CF_MIN_RATINGS = env_int("RECOMMENDER_CF_MIN_RATINGS", 5)  # before similar listeners count
+# The admin's catalogue upload (recommender.catalogue_imports): refused above this size (nginx's
+# client_max_body_size, emotunes.localservers.ProxyLimits, leaves room for it) or row count, imported
+# by a Celery task; its state and rejected-rows report are kept this long. Larger catalogues:
+# `manage.py import_catalogue`.
+CATALOGUE_IMPORT_MAX_BYTES = env_int("CATALOGUE_IMPORT_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+CATALOGUE_IMPORT_MAX_ROWS = env_int("CATALOGUE_IMPORT_MAX_ROWS", 200_000, minimum=1)
+CATALOGUE_IMPORT_KEEP_S = env_int("CATALOGUE_IMPORT_KEEP_S", 24 * 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "recommender-refresh-clustering": {

@@ -147,6 +147,7 @@ class WorkerVision(VisionBackend):
                     "hint": [list(box) for box in hint] if hint else None,
                     "reply_to": self.reply_to,
                     # Wall-clock, as worker processes do not share this process's monotonic clock.
+                    "sent_at": time.time(),
                     "expires_at": time.time() + self.timeout,
                 },
             )
@@ -156,14 +157,17 @@ class WorkerVision(VisionBackend):
         finally:
             self.waiting = None
         if answer["type"] == "vision.result":
-            return FrameAnalysis.from_dict(answer["analysis"])
+            analysis = FrameAnalysis.from_dict(answer["analysis"])
+            if "replied_at" in answer:  # the way back through the channel layer
+                analysis.timings_ms["reply"] = max(0.0, (answer["received_at"] - answer["replied_at"]) * 1000)
+            return analysis
         if answer.get("code") == "internal":
             raise VisionFailed(answer.get("message", ""))
         raise frame_error(answer.get("code", "bad_frame"), answer.get("message") or "The frame could not be read.")
 
     def resolve(self, reply: dict) -> None:
         if self.waiting and self.waiting[0] == reply.get("seq") and not self.waiting[1].done():
-            self.waiting[1].set_result(reply)
+            self.waiting[1].set_result(dict(reply, received_at=time.time()))
 
 
 BACKENDS: dict[str, type[VisionBackend]] = {backend.mode: backend for backend in (EmbeddedVision, WorkerVision)}

@@ -1,7 +1,8 @@
 """The live websocket: webcam frames in, emotions and mood changes out.
 
-Origin and session are checked by the ASGI stack (``AllowedHostsOriginValidator`` and
-``AuthMiddlewareStack`` in ``emotunes/asgi.py``). This consumer only sequences: each message
+Origin and session are checked by the ASGI stack (``core.websocket.SameOriginValidator`` and
+``AuthMiddlewareStack`` in ``emotunes/asgi.py``); at most LIVE_MAX_CONNECTIONS_PER_ADDRESS sockets
+per client address are accepted (``live.connections``). This consumer only sequences: each message
 is checked against the connection's state (``live.state``), a frame goes to the vision
 back-end of ``VISION_MODE`` (``live.backends``; the same calls in both modes), the answer
 is built by ``live.protocol`` and a mood change is kept by ``live.services``.
@@ -13,7 +14,7 @@ import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from live import protocol
+from live import connections, protocol
 from live.backends import open_backend
 from live.errors import FRAME_FAILURES, ProtocolError
 from live.limits import LiveLimits
@@ -24,7 +25,15 @@ logger = logging.getLogger(__name__)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    stream = None
+    slot = None  # the client address whose connection slot this socket holds (live.connections)
+
     async def connect(self):
+        address = connections.client_address(self.scope)
+        if not await connections.acquire(address):
+            await self.close()  # before accept: the handshake is refused (403)
+            return
+        self.slot = address
         limits = LiveLimits.from_settings()
         self.stream = StreamState(limits)
         self.vision = open_backend(
@@ -36,7 +45,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_json(protocol.hello(authenticated=self.user is not None, mode=self.vision.mode, limits=limits))
 
     async def disconnect(self, code):
-        self.stream.close()
+        if self.stream is not None:
+            self.stream.close()
+        if self.slot is not None:
+            await connections.release(self.slot)
+            self.slot = None
 
     async def send_json(self, content):
         await self.send(text_data=json.dumps(content))

@@ -1,20 +1,52 @@
 """Catalogue curation for staff: search, filters, bulk (de)activation, CSV import, re-clustering."""
 
-import io
-
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 
 from core.emotions import EMOTION_CHOICES
-from recommender.importers import FORMATS, FormatError
+from recommender import catalogue_imports
+from recommender.importers import FORMATS
 from recommender.models import Cluster, Clustering, ClusterMembership, Track, Video
 from recommender.plots import clustering_svg
-from recommender.services import import_catalogue, request_refresh, set_active
+from recommender.services import request_refresh, set_active
+
+# --- Figures to a sensible precision ---------------------------------------------------------
+# VAD on the 1–9 scale to two decimals (a hundredth of a scale point is below any rating's
+# noise), silhouettes to three, inertia and seconds to two: never "7.544999999999999".
+VAD_PLACES = 2
+
+
+def rounded(field: str, places: int = VAD_PLACES, description: str | None = None, unit: str = ""):
+    """A list or read-only column showing a float field to `places` decimals, sortable by the field."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def show(self, obj):
+        value = getattr(obj, field)
+        return "—" if value is None else f"{value:,.{places}f}{unit}"
+
+    show.__name__ = f"{field}_shown"
+    return show
+
+
+class RoundedVadForm(forms.ModelForm):
+    """The change form shows stored VAD to VAD_PLACES decimals (what staff typed, not float noise)."""
+
+    VAD_FIELDS = ("valence", "arousal", "dominance")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.VAD_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["step"] = "any"
+                if isinstance(self.initial.get(name), float):
+                    self.initial[name] = round(self.initial[name], VAD_PLACES)
 
 
 class ActiveEmotionFilter(admin.SimpleListFilter):
@@ -93,9 +125,9 @@ class TrackAdmin(admin.ModelAdmin):
         "title",
         "artist",
         "genre",
-        "valence",
-        "arousal",
-        "dominance",
+        "valence_shown",
+        "arousal_shown",
+        "dominance_shown",
         "active_emotion",
         "source",
         "youtube_id",
@@ -116,6 +148,8 @@ class TrackAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ("source", "source_id", "mood_tag_count")
     change_list_template = "admin/recommender/track/change_list.html"
+    form = RoundedVadForm
+    valence_shown, arousal_shown, dominance_shown = rounded("valence"), rounded("arousal"), rounded("dominance")
 
     def get_queryset(self, request):
         emotion = ClusterMembership.objects.filter(track=OuterRef("pk"), clustering__is_active=True).values(
@@ -130,32 +164,67 @@ class TrackAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="recommender_track_import"),
+            path("import/<str:job_id>/", self.admin_site.admin_view(self.import_status_view),
+                 name="recommender_track_import_status"),
+            path("import/<str:job_id>/rejected.csv", self.admin_site.admin_view(self.import_rejected_view),
+                 name="recommender_track_import_rejected"),
             path("recluster/", self.admin_site.admin_view(self.recluster_view), name="recommender_track_recluster"),
         ] + super().get_urls()
 
     def import_view(self, request):
+        """Upload a catalogue CSV: checked for size, then imported by a Celery task (item 9 of
+        issue #16: parsing and re-clustering inside the request held Daphne for seconds)."""
         if not self.has_change_permission(request):
             return HttpResponseRedirect(reverse("admin:index"))
         form = CatalogueImportForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-                report = import_catalogue(text, fmt=form.cleaned_data["format"] or None, name=upload.name)
-            except FormatError as exc:
+                if upload.size > settings.CATALOGUE_IMPORT_MAX_BYTES:  # before a byte of it is read
+                    raise catalogue_imports.UploadTooLarge(
+                        f"The file is larger than {settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
+                        "import it with `manage.py import_catalogue` instead.")
+                job = catalogue_imports.queue_import(data=upload.read(), name=upload.name,
+                                                     fmt=form.cleaned_data["format"] or None, user=request.user)
+            except catalogue_imports.UploadTooLarge as exc:
                 form.add_error("file", str(exc))
             else:
-                level = messages.WARNING if report.errors else messages.SUCCESS
-                self.message_user(request, report.summary(), level)
+                return HttpResponseRedirect(reverse("admin:recommender_track_import_status", args=[job["id"]]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
-            "report": report,
             "title": "Import a catalogue CSV",
+            "max_mb": settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024),
+            "max_rows": settings.CATALOGUE_IMPORT_MAX_ROWS,
         }
         return TemplateResponse(request, "admin/recommender/track/import_csv.html", context)
+
+    def import_status_view(self, request, job_id):
+        if not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        job = catalogue_imports.get_job(job_id)
+        if job is None:
+            raise Http404("No such import (or it is older than CATALOGUE_IMPORT_KEEP_S).")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "job": job,
+            "job_report_url": reverse("admin:recommender_track_import_rejected", args=[job["id"]]),
+            "title": f"Import of {job['name']}",
+        }
+        return TemplateResponse(request, "admin/recommender/track/import_status.html", context)
+
+    def import_rejected_view(self, request, job_id):
+        if not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        report = catalogue_imports.rejected_csv(job_id)
+        if report is None:
+            raise Http404("No rejected rows for this import.")
+        response = HttpResponse(report, content_type="text/csv; charset=utf-8")
+        job = catalogue_imports.get_job(job_id)
+        response["Content-Disposition"] = content_disposition_header(True, f"rejected-{job['name']}")
+        return response
 
     def recluster_view(self, request):
         if request.method != "POST" or not self.has_change_permission(request):
@@ -172,8 +241,8 @@ class VideoAdmin(admin.ModelAdmin):
         "short_title",
         "words",
         "emotion",
-        "valence",
-        "arousal",
+        "valence_shown",
+        "arousal_shown",
         "source",
         "is_active",
     )
@@ -197,6 +266,8 @@ class VideoAdmin(admin.ModelAdmin):
         "is_active",
     )
     readonly_fields = ("audioset_moods", "source")
+    form = RoundedVadForm
+    valence_shown, arousal_shown = rounded("valence"), rounded("arousal")
 
     @admin.display(description="caption")
     def short_title(self, video):
@@ -209,8 +280,10 @@ class VideoAdmin(admin.ModelAdmin):
 
 class ClusterInline(admin.TabularInline):
     model = Cluster
-    fields = ("index", "emotion", "valence", "arousal", "dominance", "size")
+    fields = ("index", "emotion", "valence_shown", "arousal_shown", "dominance_shown", "size")
     readonly_fields = fields
+    valence_shown, arousal_shown = rounded("valence"), rounded("arousal")
+    dominance_shown = rounded("dominance")
     extra = 0
     can_delete = False
 
@@ -227,8 +300,8 @@ class ClusteringAdmin(admin.ModelAdmin):
         "is_active",
         "k",
         "n_tracks",
-        "silhouette",
-        "duration_s",
+        "silhouette_shown",
+        "duration_shown",
         "trigger",
     )
     list_filter = ("status", "is_active")
@@ -238,16 +311,19 @@ class ClusteringAdmin(admin.ModelAdmin):
         "status",
         "is_active",
         "n_tracks",
-        "inertia",
-        "silhouette",
-        "duration_s",
+        "inertia_shown",
+        "silhouette_shown",
+        "duration_shown",
         "trigger",
         "error",
         "quality_per_k",
         "scatter_plot",
     )
-    exclude = ("k_scan", "scaler")
+    exclude = ("k_scan", "scaler", "inertia", "silhouette", "duration_s")  # shown rounded instead
     inlines = [ClusterInline]
+    inertia_shown = rounded("inertia", 2)
+    silhouette_shown = rounded("silhouette", 3)
+    duration_shown = rounded("duration_s", 2, "duration", " s")
     change_list_template = "admin/recommender/clustering/change_list.html"
 
     def has_add_permission(self, request):

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from recommender.importers import FormatError
+from recommender.importers import FormatError, how_to_name_the_format
 
 _JOB = "catalogue-import:{id}"
 _FILE = "catalogue-import:{id}:file"
@@ -48,17 +48,27 @@ def queue_import(*, data: bytes, name: str, fmt: str | None, user) -> dict:
     """Keep the upload and queue its import; the job as it stands."""
     limit = settings.CATALOGUE_IMPORT_MAX_BYTES
     if len(data) > limit:
-        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB; import it with "
-                             f"`manage.py import_catalogue` instead.")
+        raise UploadTooLarge(
+            f"The file is larger than {limit // (1024 * 1024)} MB; import it with `manage.py import_catalogue` instead."
+        )
     from recommender.tasks import import_catalogue_upload
 
     job_id = uuid.uuid4().hex
     cache.set(_FILE.format(id=job_id), data, timeout=settings.CATALOGUE_IMPORT_KEEP_S)
-    job = _save({
-        "id": job_id, "name": name[:200], "format": fmt or "", "by": user.get_username() if user else "",
-        "queued_at": timezone.now().isoformat(), "status": "queued", "rows_read": 0, "summary": "",
-        "rejected": 0, "error": "",
-    })
+    job = _save(
+        {
+            "id": job_id,
+            "name": name[:200],
+            "format": fmt or "",
+            "by": user.get_username() if user else "",
+            "queued_at": timezone.now().isoformat(),
+            "status": "queued",
+            "rows_read": 0,
+            "summary": "",
+            "rejected": 0,
+            "error": "",
+        }
+    )
     transaction.on_commit(lambda: import_catalogue_upload.delay(job_id))
     return job
 
@@ -84,21 +94,36 @@ def run_import(job_id: str) -> dict:
 
     try:
         text = io.StringIO(data.decode("utf-8-sig"), newline="")
-        report = import_catalogue(text, fmt=job["format"] or None, name=job["name"], progress=progress,
-                                  max_rows=settings.CATALOGUE_IMPORT_MAX_ROWS)
+        report = import_catalogue(
+            text,
+            fmt=job["format"] or None,
+            name=job["name"],
+            progress=progress,
+            max_rows=settings.CATALOGUE_IMPORT_MAX_ROWS,
+        )
     except UnicodeDecodeError as exc:
         return _save({**job, "status": "failed", "error": f"not a readable UTF-8 CSV file: {exc}"})
-    except FormatError as exc:
-        return _save({**job, "status": "failed", "error": str(exc)})
+    except FormatError as exc:  # in the admin's words: its form has a Format menu, not --format
+        error = how_to_name_the_format(exc, "choose it in the Format menu and upload the file again")
+        return _save({**job, "status": "failed", "error": error})
     if report.errors:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["line", "rejected because"])
         writer.writerows(report.errors)
         cache.set(_REJECTED.format(id=job_id), out.getvalue(), timeout=settings.CATALOGUE_IMPORT_KEEP_S)
-    return _save({
-        **job, "status": "done", "rows_read": report.rows, "summary": report.summary(), "rejected": len(report.errors),
-        "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-        "notes": [f"line {line}: {note}" for line, note in report.notes[:20]], "notes_total": len(report.notes),
-        "finished_at": timezone.now().isoformat(),
-    })
+    return _save(
+        {
+            **job,
+            "status": "done",
+            "rows_read": report.rows,
+            "summary": report.summary(),
+            "rejected": len(report.errors),
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "notes": [f"line {line}: {note}" for line, note in report.notes[:20]],
+            "notes_total": len(report.notes),
+            "finished_at": timezone.now().isoformat(),
+        }
+    )

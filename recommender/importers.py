@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommender.models import CatalogueState, Track
+from recommender.recordings import shown_genre
 from recommender.vad import deezer_to_warriner, unit_to_warriner
 
 FORMATS = ("muse_v3", "muse_sample", "deezer", "spotify_moods")
@@ -34,6 +36,9 @@ SOURCE_OF_FORMAT = {
     "spotify_moods": Track.Source.SPOTIFY_MOODS,
 }
 MAX_COUNT = 2**31 - 1  # PositiveIntegerField's range on every database
+# C0 and C1 control characters but tab, line feed and carriage return: no song title has one, and
+# a NUL cannot even be stored by PostgreSQL.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A z-score beyond this is a broken value, not a song.
 MAX_ABS_Z = 6.0
 # Fields the source owns: a re-import overwrites these, never staff's is_active or youtube_id.
@@ -53,7 +58,24 @@ SOURCE_FIELDS = (
 
 
 class FormatError(ValueError):
-    """The file as a whole cannot be read as any known catalogue."""
+    """The file as a whole cannot be read as any known catalogue.
+
+    ``format_unknown`` is set when only the format could not be told from the header: the caller
+    says how to name it in its own terms (``--format`` on the command line, the Format menu in the
+    admin), see ``how_to_name_the_format``.
+    """
+
+    def __init__(self, message: str, *, format_unknown: bool = False):
+        super().__init__(message)
+        self.format_unknown = format_unknown
+
+
+def how_to_name_the_format(error: FormatError, how: str) -> str:
+    """The error's message, and for a format not told from the header, how to name one: `how` is
+    the caller's own way ("name it with --format", "choose it in the Format menu")."""
+    if not error.format_unknown:
+        return str(error)
+    return f"{error}; {how} ({', '.join(FORMATS)})"
 
 
 class RowError(ValueError):
@@ -92,10 +114,7 @@ def detect_format(header: list[str]) -> str:
         return "muse_sample"
     if {"name", "artist", "id", "valence", "energy", "mood"} <= columns:
         return "spotify_moods"
-    raise FormatError(
-        f"cannot tell the catalogue format from the header ({', '.join(header[:8])}…); "
-        f"name it with --format ({', '.join(FORMATS)})"
-    )
+    raise FormatError(f"cannot tell the catalogue format from the header ({', '.join(header[:8])}…)", format_unknown=True)
 
 
 # --- Cell readers ---------------------------------------------------------------------------
@@ -174,7 +193,7 @@ def _muse(row: dict, *, tags_column: str, has_genre: bool) -> dict:
         "source_id": song_key(artist, title),
         "title": title,
         "artist": artist,
-        "genre": _text(row, "genre", max_length=100).lower() if has_genre else "",
+        "genre": shown_genre(_text(row, "genre", max_length=100).lower()) if has_genre else "",
         "valence": _number(row, "valence_tags", 1, 9),
         "arousal": _number(row, "arousal_tags", 1, 9),
         "dominance": _number(row, "dominance_tags", 1, 9, required=False),
@@ -221,7 +240,7 @@ def parse_spotify_moods(row: dict) -> dict:
         "source_id": spotify_id,
         "title": _text(row, "name", required=True),
         "artist": _text(row, "artist", required=True),
-        "genre": _text(row, "genre", max_length=100).lower(),
+        "genre": shown_genre(_text(row, "genre", max_length=100).lower()),  # "N/A" is no genre
         "valence": unit_to_warriner(_number(row, "valence", 0, 1)),
         "arousal": unit_to_warriner(_number(row, "energy", 0, 1)),
         "dominance": None,
@@ -250,12 +269,15 @@ def _open(source) -> io.TextIOBase:
     return source
 
 
-def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=None) -> ImportReport:
+def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=None,
+                  max_rows: int | None = None) -> ImportReport:
     """Import one catalogue CSV (a path or a text file object); re-importing updates in place.
 
-    Rows that cannot be used are reported as (line, reason) and the rest is imported. Raises
-    FormatError when the file cannot be read as a catalogue at all. `progress`, if given, wraps
-    the rows as they are parsed (`tqdm` or a partial of it), so the caller decides how to show it.
+    Rows that cannot be used are reported as (line, reason) and the rest is imported; so is a
+    row with a control character (NUL and the like) in any cell. Raises FormatError when the file
+    cannot be read as a catalogue at all, or has more than `max_rows` rows (counted while reading,
+    so a huge file is not read to the end). `progress`, if given, wraps the rows as they are
+    parsed (`tqdm` or a partial of it), so the caller decides how to show it.
     """
     label = name or str(source if isinstance(source, (str, Path)) else "upload")
     with _open(source) as handle:
@@ -271,6 +293,9 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
                 raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
             records, previous_end = [], reader.line_num
             for cells in reader:
+                if max_rows is not None and len(records) >= max_rows:
+                    raise FormatError(f"the file has more than {max_rows} rows; split it, or import it with "
+                                      f"`manage.py import_catalogue`")
                 records.append((previous_end + 1, cells))
                 previous_end = reader.line_num
         except (UnicodeDecodeError, csv.Error) as exc:
@@ -284,6 +309,10 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
         report.rows += 1
         if len(cells) != len(header):
             report.errors.append((line, f"expected {len(header)} fields, found {len(cells)}"))
+            continue
+        bad = next((column for column, cell in zip(header, cells) if CONTROL_CHARACTERS.search(cell)), None)
+        if bad is not None:
+            report.errors.append((line, f"{bad} contains a control character (such as NUL)"))
             continue
         try:
             fields = parse(dict(zip(header, cells)))

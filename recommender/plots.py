@@ -27,9 +27,11 @@ def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
         rows = rows[np.random.default_rng(seed).choice(len(rows), max_points, replace=False)]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-labelledby="va-title" style="background:#fff;font-family:sans-serif;font-size:12px">',
+        # Presentation attributes and a white rect, not a style attribute: the CSP allows no inline styles.
+        f'role="img" aria-labelledby="va-title" font-family="sans-serif" font-size="12">',
         f'<title id="va-title">Valence–arousal scatter of clustering #{clustering.pk}: {len(rows)} tracks shown, '
         f'{len(clusters)} clusters</title>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
     ]
     for tick in range(1, 10):  # grid and axes
         parts.append(f'<line x1="{_x(tick):.1f}" y1="{_y(1):.1f}" x2="{_x(tick):.1f}" y2="{_y(9):.1f}" stroke="#eee"/>')

@@ -14,9 +14,10 @@ from recommender.engine import video_pick
 from recommender.engine.index import track_index
 from recommender.engine.ranking import Pick, pick_tracks
 from recommender.engine.reasons import track_reason
-from recommender.engine.strategies import STRATEGIES, targets
+from recommender.engine.strategies import STRATEGIES, strategy_note, targets
 from recommender.engine.taste import Taste, taste_of
 from recommender.models import CatalogueState, Track
+from recommender.recordings import shown_genre
 from recommender.vad import nearest_emotion
 
 __all__ = ["STRATEGIES", "forget_tastes", "recommend", "reset_indexes"]
@@ -59,6 +60,7 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
     return {
         "emotion": emotion,
         "strategy": strategy,
+        "strategy_note": strategy_note(strategy, emotion),
         "target_vad": {"valence": round(start[0], 3), "arousal": round(start[1], 3), "dominance": round(start[2], 3)},
         "personalised": bool(taste and taste.personalised),
         "clustering": index.clustering_id,
@@ -107,7 +109,7 @@ def _track_cards(index, picks: list[Pick], emotion: str, strategy: str, taste: T
                 "id": track["id"],
                 "title": track["title"],
                 "artist": track["artist"],
-                "genre": track["genre"],
+                "genre": shown_genre(track["genre"]),
                 "reason": track_reason(
                     track, emotion=emotion, strategy=strategy, taste=taste, position=pick.position, n=n
                 ),

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.emotions import EMOTIONS
+from core.validation import parse_db_id
 from recommender.engine.strategies import STRATEGIES
 from recommender.importers import ImportReport, import_tracks
 from recommender.models import CatalogueState, Rating, Track, Video
@@ -16,22 +17,22 @@ def rate_item(*, user, item_type: str, item_id, value, emotion: str = "", strate
     """Like (+1) or dislike (-1) a track or video; rating the same item again replaces the rating."""
     if user is None or not user.is_authenticated:
         raise ValidationError("Log in to rate.", code="login_required")
-    if item_type not in ITEM_MODELS:
+    # Types first: a list or dict from the JSON body is not hashable, so `in` a dict would raise.
+    if not isinstance(item_type, str) or item_type not in ITEM_MODELS:
         raise ValidationError("item_type must be 'track' or 'video'.", code="item_type")
-    if isinstance(value, bool) or value not in (Rating.LIKE, Rating.DISLIKE):
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (Rating.LIKE, Rating.DISLIKE):
         raise ValidationError("value must be 1 (like) or -1 (dislike).", code="value")
-    if isinstance(item_id, bool) or not isinstance(item_id, int):
-        if isinstance(item_id, str) and item_id.isdigit():
-            item_id = int(item_id)
-        else:
-            raise ValidationError("item_id must be an integer id.", code="item_id")
+    item_id = parse_db_id(item_id)  # ASCII digits, within the database's integer
+    if item_id is None:
+        raise ValidationError("item_id must be an integer id.", code="item_id")
     emotion = emotion or ""
     strategy = strategy or ""
-    if emotion and emotion not in EMOTIONS:
+    if not isinstance(emotion, str) or (emotion and emotion not in EMOTIONS):
         raise ValidationError(f"emotion must be one of {', '.join(EMOTIONS)}.", code="emotion")
-    if strategy and strategy not in STRATEGIES:
+    if not isinstance(strategy, str) or (strategy and strategy not in STRATEGIES):
         raise ValidationError(f"strategy must be one of {', '.join(STRATEGIES)}.", code="strategy")
-    item = ITEM_MODELS[item_type].objects.filter(pk=item_id).first()
+    # A withdrawn (inactive) track or video cannot be rated: to a listener it does not exist.
+    item = ITEM_MODELS[item_type].objects.filter(pk=item_id, is_active=True).first()
     if item is None:
         raise ValidationError(f"There is no {item_type} {item_id}.", code="not_found")
     rating, _ = Rating.objects.update_or_create(
@@ -56,10 +57,10 @@ def request_refresh(*, trigger: str, k: int | None = None) -> None:
 
 
 def import_catalogue(
-    source, *, fmt: str | None = None, name: str = "", progress=None, refresh: bool = True
+    source, *, fmt: str | None = None, name: str = "", progress=None, refresh: bool = True, max_rows: int | None = None
 ) -> ImportReport:
     """Import a catalogue CSV and, when anything changed, re-cluster."""
-    report = import_tracks(source, fmt=fmt, name=name, progress=progress)
+    report = import_tracks(source, fmt=fmt, name=name, progress=progress, max_rows=max_rows)
     if refresh and (report.created or report.updated):
         request_refresh(trigger=f"import {report.format}")
     return report

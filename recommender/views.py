@@ -1,12 +1,11 @@
 """JSON endpoints: thin wrappers around selectors.recommend and services.rate_item."""
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.jsonbody import JsonBodyError, parse_json_body
 from recommender.selectors import recommend
 from recommender.services import rate_item
 
@@ -62,14 +61,10 @@ def ratings(request):
     # CsrfViewMiddleware has already checked the X-CSRFToken header by the time we get here.
     if not request.user.is_authenticated:
         return _error("Log in to rate songs and videos.", status=401)
-    if len(request.body) > MAX_BODY:
-        return _error("The request body is too large.", status=413)
-    try:
-        data = json.loads(request.body or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error("The body must be JSON.")
-    if not isinstance(data, dict):
-        return _error("The body must be a JSON object.")
+    try:  # size (Content-Length first) and nesting checked before the body is parsed
+        data = parse_json_body(request, max_bytes=MAX_BODY)
+    except JsonBodyError as exc:
+        return _error(exc.message, status=exc.status)
     try:
         rating = rate_item(
             user=request.user,

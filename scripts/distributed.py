@@ -4,9 +4,11 @@
     .venv/bin/python scripts/distributed.py --vision-workers 2 --port 8000
 
 Starts Redis and PostgreSQL (in var/distributed/, on loopback ports) unless REDIS_URL /
-DATABASE_URL already point at running servers, applies migrations, then runs Daphne,
-N vision-worker processes, one Celery worker and Celery beat. A worker process that dies
-is restarted after a short back-off. Ctrl-C (or SIGTERM) stops everything.
+DATABASE_URL already point at running servers, applies migrations, then runs nginx on --port in
+front of Daphne (deploy/nginx/: timeouts for slow clients, connections per address, body size;
+Daphne itself listens on loopback with --proxy-headers), N vision-worker processes, one Celery
+worker and Celery beat. A process that dies is restarted after a short back-off. Ctrl-C (or
+SIGTERM) stops everything. --no-proxy serves Daphne on --port directly, as before.
 
 On several machines, run the same commands that this script prints, one per host, with
 REDIS_URL and DATABASE_URL pointing at the shared servers.
@@ -25,7 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from emotunes.localservers import PostgresServer, RedisServer, port_in_use, wait_for_port  # noqa: E402
+from emotunes.localservers import (  # noqa: E402
+    NginxServer,
+    PostgresServer,
+    ProxyLimits,
+    RedisServer,
+    free_port,
+    port_in_use,
+    wait_for_port,
+)
 
 PYTHON = sys.executable
 # A vision worker analyses one frame at a time; its parallelism is more worker processes. Multi-threaded
@@ -73,13 +83,43 @@ def parse_args():
     parser.add_argument("--no-celery", action="store_true",
                         help="leave the Celery worker and beat out (another host runs them)")
     parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
-    return parser.parse_args()
+    parser.add_argument("--no-proxy", action="store_true", help="no nginx: Daphne listens on --port itself")
+    parser.add_argument("--daphne-port", type=int, default=None,
+                        help="Daphne's loopback port behind nginx (default: a free one)")
+    parser.add_argument("--max-connections-per-address", type=int, default=None,
+                        help="nginx's limit_conn and the app's LIVE_MAX_CONNECTIONS_PER_ADDRESS (defaults: "
+                             f"{ProxyLimits.max_connections_per_address} and the setting's); raise it to load-test "
+                             "from one address")
+    args = parser.parse_args()
+    if args.daphne_port is None:
+        args.daphne_port = args.port if args.no_proxy else free_port()
+    return args
 
 
-def roles_for(args) -> list[Role]:
+def proxy_for(args) -> NginxServer | None:
+    if args.no_proxy:
+        return None
+    limits = ProxyLimits()
+    if args.max_connections_per_address:
+        limits = ProxyLimits(max_connections_per_address=args.max_connections_per_address)
+    return NginxServer(upstream=f"127.0.0.1:{args.daphne_port}", port=args.port, host=args.host,
+                       directory=args.state_dir / "nginx", limits=limits)
+
+
+def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
+    if proxy is None:
+        daphne = [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]
+    else:
+        # Loopback only, and the client's address from nginx's X-Forwarded-For (which nginx overwrites):
+        # what the log-in throttle and the websocket cap count.
+        daphne = [PYTHON, "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", str(args.daphne_port),
+                  "emotunes.asgi:application"]
     roles = [
-        Role("daphne", [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]),
-        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", VISION_CHANNEL], extra_env=SINGLE_THREADED_MATH)
+        Role("daphne", daphne),
+        # --skip-checks: Django's system checks import the URLconf and with it the admin's and the
+        # recommender's libraries (pandas, SciPy, scikit-learn: ~120 MB) that a vision worker never uses.
+        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", "--skip-checks", VISION_CHANNEL],
+               extra_env=SINGLE_THREADED_MATH)
           for n in range(args.vision_workers)],
     ]
     if not args.no_celery:
@@ -89,6 +129,8 @@ def roles_for(args) -> list[Role]:
         beat_file = args.state_dir / "celerybeat-schedule"
         roles.append(Role("celery-beat", [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO",
                                           "--schedule", str(beat_file)]))
+    if proxy is not None:  # last: started once Daphne listens, so that nginx never answers 502 at start-up
+        roles.append(Role("nginx", proxy.command()))
     return roles
 
 
@@ -133,7 +175,10 @@ def main() -> int:
     log_dir = args.state_dir / "logs"
     log_dir.mkdir(exist_ok=True)
     env = dict(os.environ, VISION_MODE="workers", LIVE_VISION_CHANNEL=VISION_CHANNEL, PYTHONUNBUFFERED="1")
-    roles = roles_for(args)
+    if args.max_connections_per_address:
+        env["LIVE_MAX_CONNECTIONS_PER_ADDRESS"] = str(args.max_connections_per_address)
+    proxy = proxy_for(args)
+    roles = roles_for(args, proxy)
 
     if args.print_commands:
         for role in roles:
@@ -142,6 +187,10 @@ def main() -> int:
 
     if port_in_use(args.port, args.host):
         sys.exit(f"{args.host}:{args.port} is already in use; pass --port")
+    if proxy is not None:
+        if port_in_use(args.daphne_port):
+            sys.exit(f"127.0.0.1:{args.daphne_port} is already in use; pass --daphne-port")
+        proxy.write_config()
     # SIGTERM stops the set-up like Ctrl-C at any moment, start-up included: nothing is left running.
     signal.signal(signal.SIGTERM, stop_requested)
     servers = []
@@ -163,11 +212,15 @@ def main() -> int:
             subprocess.run([PYTHON, "manage.py", "load_shared_data"], cwd=ROOT, env=env, check=True)
 
         for role in roles:
+            if role.name == "nginx":
+                wait_for_port(args.daphne_port, timeout=120)
             role.start(env, log_dir)
             print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
         write_pids(pids_file, roles, servers)
+        wait_for_port(args.daphne_port, timeout=120)
         wait_for_port(args.port, timeout=120, host=args.host)
-        print(f"EmoTunes is up on http://{args.host}:{args.port}/ — logs in {log_dir}", flush=True)
+        behind = f" (nginx in front of Daphne on 127.0.0.1:{args.daphne_port})" if proxy is not None else ""
+        print(f"EmoTunes is up on http://{args.host}:{args.port}/{behind} — logs in {log_dir}", flush=True)
         supervise(roles, env, log_dir, pids_file, servers)
     except KeyboardInterrupt:
         pass

@@ -18,6 +18,7 @@ import asyncio
 import ipaddress
 import json
 import os
+import random
 import socket
 import sys
 import time
@@ -52,6 +53,8 @@ def face_frames(count: int = 8) -> list[bytes]:
 class Tally:
     latencies_ms: list = field(default_factory=list)
     vision_ms: list = field(default_factory=list)  # the pipeline's own timings_ms.total of each answer
+    # Worker mode: the frame's wait for a worker (Redis included), the worker's time, the way back
+    stage_ms: dict = field(default_factory=lambda: {"queue": [], "worker": [], "reply": []})
     first_ms: list = field(default_factory=list)  # each client's first frame: sent → answered
     answered: int = 0
     tracked: int = 0  # answers whose faces were found by face tracking
@@ -70,8 +73,9 @@ class Tally:
 
 
 async def client(url: str, origin: str, frames: list[bytes], fps: float, deadline: float, tally: Tally,
-                 answer_timeout: float) -> None:
+                 answer_timeout: float, start_delay: float = 0.0) -> None:
     period = 1.0 / fps
+    await asyncio.sleep(start_delay)
     try:
         async with websockets.connect(url, origin=origin, max_size=2**20, open_timeout=10) as ws:
             n = 0
@@ -97,7 +101,11 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
                         if n == 1:
                             tally.first_ms.append(latency)
                         tally.tracked += message.get("detection") == "tracked"
-                        tally.vision_ms.append(float(message.get("timings_ms", {}).get("total", float("nan"))))
+                        timings = message.get("timings_ms", {})
+                        tally.vision_ms.append(float(timings.get("total", float("nan"))))
+                        for stage, values in tally.stage_ms.items():
+                            if stage in timings:
+                                values.append(float(timings[stage]))
                         break
                     if kind == "dropped":
                         tally.dropped += 1
@@ -142,10 +150,21 @@ def role_pids(pids_file: Path | None) -> dict[str, list[int]]:
     return found
 
 
-def matching_pids() -> dict[str, list[int]]:
-    """Every EmoTunes process on this machine by the markers of its command line (the load script excepted)."""
+def matching_pids(only: list[int] | None = None) -> dict[str, list[int]]:
+    """EmoTunes processes by the markers of their command lines (the load script excepted): those of
+    ``only`` and their children, else every one on this machine."""
     found: dict[str, list[int]] = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    candidates = list(filter(str.isdigit, os.listdir("/proc")))
+    if only:
+        candidates, todo = [], list(only)
+        while todo:
+            current = todo.pop()
+            candidates.append(str(current))
+            try:
+                todo += _children(current)
+            except OSError:
+                continue
+    for pid in candidates:
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
@@ -243,13 +262,17 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run_level(args, clients: int, frames: list[bytes]) -> dict:
     tally = Tally()
-    pids = role_pids(args.pids) or matching_pids()
+    pids = role_pids(args.pids) or matching_pids(args.pid)
     cpu_before = cpu_seconds(pids)
     per_process_before = process_cpu(pids)
     own_before = os.times()
     started = time.monotonic()
     deadline = started + args.duration
-    await asyncio.gather(*(client(args.url, args.origin, frames, args.fps, deadline, tally, args.answer_timeout)
+    # Listeners open the page at different moments: each client starts at its own point of the first
+    # frame period (--start-spread 0 starts all at once, so every frame of a period arrives in one burst).
+    spread = random.Random(clients)
+    await asyncio.gather(*(client(args.url, args.origin, frames, args.fps, deadline, tally, args.answer_timeout,
+                                  spread.uniform(0, args.start_spread))
                            for _ in range(clients)))
     elapsed = time.monotonic() - started
     cpu_after = cpu_seconds(pids)
@@ -266,10 +289,12 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
         "seconds": round(elapsed, 1),
         "sent": tally.sent,
         "answered_per_s": round(tally.answered / elapsed, 2),
+        "sent_per_s": round(tally.sent / elapsed, 2),
         "offered_per_s": round(clients * args.fps, 1),
         "p50_ms": round(percentile(tally.latencies_ms, 50), 1),
         "p95_ms": round(percentile(tally.latencies_ms, 95), 1),
         "vision_p50_ms": round(percentile(tally.vision_ms, 50), 1),
+        "worker_stages_p50_ms": {k: round(percentile(v, 50), 1) for k, v in tally.stage_ms.items() if v},
         "first_frame_p50_ms": round(percentile(tally.first_ms, 50), 1),
         "first_frame_max_ms": round(max(tally.first_ms), 1) if tally.first_ms else float("nan"),
         "tracked_share": round(tally.tracked / tally.answered, 3) if tally.answered else 0.0,
@@ -303,8 +328,12 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per client count (bounded)")
     parser.add_argument("--answer-timeout", type=float, default=10.0)
+    parser.add_argument("--start-spread", type=float, default=None,
+                        help="seconds over which the clients start (default: one frame period; 0: all at once)")
     parser.add_argument("--pids", type=Path, default=None,
                         help="the launcher's pids.json (var/distributed/pids.json): memory of its processes only")
+    parser.add_argument("--pid", type=int, action="append", default=None,
+                        help="without --pids: report these server processes (and their children) only")
     parser.add_argument("--label", default="", help="a name for this run in the output")
     parser.add_argument("--json", action="store_true", help="print one JSON line per level")
     args = parser.parse_args()
@@ -312,15 +341,20 @@ def main() -> int:
     parsed = urlparse(args.url)
     args.origin = args.origin or f"http://{parsed.hostname}:{parsed.port or 80}"
     args.duration = min(args.duration, 600.0)
+    if args.start_spread is None:
+        args.start_spread = 1.0 / args.fps
     frames = face_frames()
-    print(f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}")
+    print(f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}, "
+          f"clients starting over {args.start_spread:g} s")
     for clients in args.clients:
         result = asyncio.run(run_level(args, clients, frames))
         if args.json:
             print(json.dumps(dict(result, label=args.label)), flush=True)
         else:
-            print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered, "
-                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms), "
+            print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered "
+                f"({result['sent_per_s']} sent/s), "
+                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms"
+                f"{''.join(f', {k} {v}' for k, v in result['worker_stages_p50_ms'].items())}), "
                   f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
                   f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
                   f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "

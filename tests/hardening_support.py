@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(env: dict, *args: str, timeout: int = 300) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -47,9 +48,17 @@ def log_in(base_url: str, username: str, password: str, *, session=None, expect_
     """A browser-like session: the log-in page's form, posted with its CSRF token."""
     session = session or requests.Session()
     token = csrf_token(session, base_url)
-    response = session.post(f"{base_url}/accounts/login/", data={
-        "username": username, "password": password, "csrfmiddlewaretoken": token,
-    }, headers={"Referer": f"{base_url}/accounts/login/"}, allow_redirects=False, timeout=30)
+    response = session.post(
+        f"{base_url}/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token,
+        },
+        headers={"Referer": f"{base_url}/accounts/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     if expect_ok:
         assert response.status_code == 302, (response.status_code, response.text[:500])
     return session, response
@@ -68,8 +77,20 @@ def start_daphne_behind_proxy(env: dict, log_dir: Path, name: str = "daphne"):
     from tests.servers import free_port, wait_for_port
 
     port = free_port()
-    daphne = Process(name, [str(Path(sys.executable).parent / "daphne"), "--proxy-headers", "-b", "127.0.0.1",
-                            "-p", str(port), "emotunes.asgi:application"], env, log_dir)
+    daphne = Process(
+        name,
+        [
+            str(Path(sys.executable).parent / "daphne"),
+            "--proxy-headers",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "emotunes.asgi:application",
+        ],
+        env,
+        log_dir,
+    )
     try:
         wait_for_port(port, timeout=60)
     except TimeoutError:

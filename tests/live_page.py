@@ -1,7 +1,8 @@
 """Helpers for the tests of the live page as a listener uses it (tests/test_live_page_*.py).
 
 The servers, the shared catalogue and the page set-up are tests/test_live_browser.py's; a test
-module takes its fixtures with ``from tests.live_page import *``-style imports of the names below.
+module binds the fixtures it needs to their names (``catalogue = live_page.catalogue``), where
+pytest finds them.
 """
 
 from playwright.sync_api import expect
@@ -24,7 +25,12 @@ SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 
 def bar_values(page) -> list[int]:
-    return [int(v) for v in page.locator("#emotion-bars .bar").evaluate_all("bars => bars.map(b => b.getAttribute('aria-valuenow'))")]
+    return [
+        int(v)
+        for v in page.locator("#emotion-bars .bar").evaluate_all(
+            "bars => bars.map(b => b.getAttribute('aria-valuenow'))"
+        )
+    ]
 
 
 def expect_nothing_read(page):
@@ -55,7 +61,10 @@ def small_touch_targets(page) -> list[str]:
 
 def within_first_screen(page, selector: str) -> bool:
     """The element is wholly on the screen as the page opens, without scrolling."""
-    return page.evaluate("""(selector) => {
+    return page.evaluate(
+        """(selector) => {
         const box = document.querySelector(selector).getBoundingClientRect();
         return window.scrollY === 0 && box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
-    }""", selector)
+    }""",
+        selector,
+    )

@@ -32,7 +32,9 @@ class BoundedInputTests(BaseTestCase):
         self.probes += 1
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json"} if data is not None else {}
-        return getattr(self.client, method)(url, data, **kwargs) if data is not None else getattr(self.client, method)(url)
+        return (
+            getattr(self.client, method)(url, data, **kwargs) if data is not None else getattr(self.client, method)(url)
+        )
 
     def assertJsonError(self, response, status):
         self.assertEqual(response.status_code, status, response.content[:300])
@@ -49,8 +51,11 @@ class BoundedInputTests(BaseTestCase):
             self.assertIn(r.status_code, (400, 413))
             self.assertEqual(r["Content-Type"], "application/json")
         # The cap itself, in a body under the size limit.
-        r = self.send("post", reverse("moods:api_playlists"),
-                      {"name": "Big", "track_ids": [self.tracks[0].id] * (PLAYLIST_MAX_TRACKS + 1)})
+        r = self.send(
+            "post",
+            reverse("moods:api_playlists"),
+            {"name": "Big", "track_ids": [self.tracks[0].id] * (PLAYLIST_MAX_TRACKS + 1)},
+        )
         self.assertJsonError(r, 400)
         self.assertIn(str(PLAYLIST_MAX_TRACKS), r.json()["error"])
 
@@ -62,8 +67,17 @@ class BoundedInputTests(BaseTestCase):
 
     def test_periods_out_of_range_are_400_in_json(self):
         # Item 7: OverflowError before.
-        for query in ("days=1000000", "days=99999999999", "days=-5", "days=²", "days=" + "9" * 5000,
-                      "end=9999-12-31", "start=0001-01-01", "start=9999-12-31&end=9999-12-31", "end=10000-01-01"):
+        for query in (
+            "days=1000000",
+            "days=99999999999",
+            "days=-5",
+            "days=²",
+            "days=" + "9" * 5000,
+            "end=9999-12-31",
+            "start=0001-01-01",
+            "start=9999-12-31&end=9999-12-31",
+            "end=10000-01-01",
+        ):
             for name in ("moods:api_daily", "moods:api_shares", "moods:api_sessions"):
                 with self.subTest(query=query, endpoint=name):
                     self.assertJsonError(self.send("get", f"{reverse(name)}?{query}"), 400)
@@ -84,8 +98,9 @@ class BoundedInputTests(BaseTestCase):
         self.assertJsonError(r, 400)
         for raw_id in ("²", "٣", True, 1.5, None, [1], {"a": 1}, -1, 0, 2**63):
             with self.subTest(track_id=raw_id):
-                self.assertJsonError(self.send("post", reverse("moods:api_playlists"),
-                                               {"name": "Odd", "track_ids": [raw_id]}), 400)
+                self.assertJsonError(
+                    self.send("post", reverse("moods:api_playlists"), {"name": "Odd", "track_ids": [raw_id]}), 400
+                )
         url = f"/history/api/playlists/{self.playlist.pk}/tracks/{HUGE}/"
         self.assertJsonError(self.send("delete", url), 404)
         self.assertJsonError(self.send("get", f"/history/api/playlists/{HUGE}/"), 404)
@@ -113,9 +128,19 @@ class BoundedInputTests(BaseTestCase):
     def test_bad_ratings_are_400_in_json(self):
         # Item 7: "²" was a ValueError, ["track"] a TypeError.
         base = {"item_type": "track", "item_id": self.tracks[0].id, "value": 1}
-        for change in ({"item_id": "²"}, {"item_id": "٣"}, {"item_id": HUGE}, {"item_id": str(HUGE)},
-                       {"item_type": ["track"]}, {"item_type": {"a": 1}}, {"value": [1]}, {"emotion": ["happy"]},
-                       {"strategy": ["match"]}, {"strategy": {"x": 1}}, {"item_id": None}):
+        for change in (
+            {"item_id": "²"},
+            {"item_id": "٣"},
+            {"item_id": HUGE},
+            {"item_id": str(HUGE)},
+            {"item_type": ["track"]},
+            {"item_type": {"a": 1}},
+            {"value": [1]},
+            {"emotion": ["happy"]},
+            {"strategy": ["match"]},
+            {"strategy": {"x": 1}},
+            {"item_id": None},
+        ):
             with self.subTest(change=change):
                 self.assertJsonError(self.send("post", reverse("recommender:ratings"), {**base, **change}), 400)
 
@@ -160,8 +185,11 @@ class PlaylistRulesTests(BaseTestCase):
         r = self.post({"name": "With it", "track_ids": [self.tracks[0].id, withdrawn.id]})
         self.assertEqual(r.status_code, 400)
         self.assertFalse(Playlist.objects.filter(name="With it").exists())
-        r = self.client.post(reverse("recommender:ratings"), json.dumps({
-            "item_type": "track", "item_id": withdrawn.id, "value": 1}), content_type="application/json")
+        r = self.client.post(
+            reverse("recommender:ratings"),
+            json.dumps({"item_type": "track", "item_id": withdrawn.id, "value": 1}),
+            content_type="application/json",
+        )
         self.assertEqual(r.status_code, 404)
         self.assertFalse(Rating.objects.filter(track=withdrawn).exists())
 

@@ -57,15 +57,24 @@ class ContentSecurityPolicyInBrowserTests(StaticLiveServerTestCase):
             browser = launch_chromium(playwright)
             try:
                 context = browser.new_context()
-                context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-                                      "url": self.live_server_url}])
+                context.add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.live_server_url}]
+                )
                 context.add_init_script(LISTEN)
                 # No internet here: the players' hosts answer with a stand-in page.
-                context.route("https://**/*", lambda route: route.fulfill(
-                    status=200, content_type="text/html", body=OFFLINE_PLAYER.format(name="player")))
+                context.route(
+                    "https://**/*",
+                    lambda route: route.fulfill(
+                        status=200, content_type="text/html", body=OFFLINE_PLAYER.format(name="player")
+                    ),
+                )
                 page = context.new_page()
-                page.on("console", lambda message: "Content Security Policy" in message.text
-                        and problems.append(f"console: {message.text}"))
+                page.on(
+                    "console",
+                    lambda message: (
+                        "Content Security Policy" in message.text and problems.append(f"console: {message.text}")
+                    ),
+                )
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
                 for path in paths:
                     response = page.goto(self.live_server_url + path)
@@ -86,18 +95,29 @@ class ContentSecurityPolicyInBrowserTests(StaticLiveServerTestCase):
         results = {}
         for name, url in [*EMBEDS, ("elsewhere", "https://evil.example.com/embed")]:
             page.evaluate("window.__violations = []")
-            page.evaluate("""(url) => { const f = document.createElement('iframe'); f.src = url;
-                                        document.body.append(f); }""", url)
+            page.evaluate(
+                """(url) => { const f = document.createElement('iframe'); f.src = url;
+                                        document.body.append(f); }""",
+                url,
+            )
             page.wait_for_timeout(1000)
             results[name] = page.evaluate("window.__violations")
         return results
 
     def test_no_page_reports_a_violation(self):
         clustering = Clustering.objects.create(k=7)  # its page draws the scatter plot as inline SVG
-        listener_pages = ["/", "/history/?start=2026-11-20&end=2026-11-26", "/history/playlists/",
-                          f"/history/playlists/{self.playlist.pk}/", f"/history/playlists/{self.playlist.pk}/delete/",
-                          "/history/export/", "/history/delete/", "/accounts/profile/", "/accounts/password/",
-                          "/accounts/delete/"]
+        listener_pages = [
+            "/",
+            "/history/?start=2026-11-20&end=2026-11-26",
+            "/history/playlists/",
+            f"/history/playlists/{self.playlist.pk}/",
+            f"/history/playlists/{self.playlist.pk}/delete/",
+            "/history/export/",
+            "/history/delete/",
+            "/accounts/profile/",
+            "/accounts/password/",
+            "/accounts/delete/",
+        ]
         seen, problems, embeds = self.open_pages(self.alice, listener_pages)
         self.assertEqual(problems, [])
         self.assertEqual(seen, listener_pages)
@@ -106,10 +126,16 @@ class ContentSecurityPolicyInBrowserTests(StaticLiveServerTestCase):
         self.assertEqual(len(embeds["elsewhere"]), 1, embeds)
         self.assertIn("frame-src", embeds["elsewhere"][0])
 
-        admin_pages = ["/admin/", "/admin/recommender/track/", f"/admin/recommender/track/{self.track.pk}/change/",
-                       "/admin/recommender/track/import/", "/admin/recommender/clustering/",
-                       "/admin/moods/moodstatistics/", "/admin/auth/user/",
-                       f"/admin/recommender/clustering/{clustering.pk}/change/"]
+        admin_pages = [
+            "/admin/",
+            "/admin/recommender/track/",
+            f"/admin/recommender/track/{self.track.pk}/change/",
+            "/admin/recommender/track/import/",
+            "/admin/recommender/clustering/",
+            "/admin/moods/moodstatistics/",
+            "/admin/auth/user/",
+            f"/admin/recommender/clustering/{clustering.pk}/change/",
+        ]
         seen, problems, _ = self.open_pages(self.admin, admin_pages)
         self.assertEqual(problems, [])
         self.assertEqual(seen, admin_pages)
@@ -124,8 +150,10 @@ class ContentSecurityPolicyInBrowserTests(StaticLiveServerTestCase):
                 context = browser.new_context()
                 context.add_init_script(LISTEN)
                 page = context.new_page()
-                page.on("console", lambda message: "Content Security Policy" in message.text
-                        and problems.append(message.text))
+                page.on(
+                    "console",
+                    lambda message: "Content Security Policy" in message.text and problems.append(message.text),
+                )
                 for path in ("/", "/accounts/login/", "/accounts/signup/", "/admin/login/"):
                     response = page.goto(self.live_server_url + path)
                     self.assertEqual(response.status, 200, path)

@@ -87,23 +87,29 @@ def trickle(port: int, head: bytes, then: bytes) -> tuple[float, bytes, int]:
 def test_slow_clients_are_cut_off_by_nginx(proxied_site):
     nginx, _ = proxied_site
     header = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-loris\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
-    body_head = (b"POST /api/ratings/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: 400\r\n\r\n")
+    body_head = (
+        b"POST /api/ratings/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 400\r\n\r\n"
+    )
     results = {}
 
     def run(name, head, then):
         results[name] = trickle(nginx.port, head, then)
 
-    threads = [threading.Thread(target=run, args=("header", b"", header)),
-               threading.Thread(target=run, args=("body", body_head, b"{" + b" " * 398 + b"}"))]
+    threads = [
+        threading.Thread(target=run, args=("header", b"", header)),
+        threading.Thread(target=run, args=("body", body_head, b"{" + b" " * 398 + b"}")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=150)
     header_s, header_answer, header_sent = results["header"]
     body_s, body_answer, body_sent = results["body"]
-    print(f"\nheader fed a byte every {TRICKLE_S:g} s: cut off after {header_s:.1f} s, {header_sent} bytes;"
-          f" body: cut off after {body_s:.1f} s, {body_sent} bytes, answer {body_answer[:12]!r}")
+    print(
+        f"\nheader fed a byte every {TRICKLE_S:g} s: cut off after {header_s:.1f} s, {header_sent} bytes;"
+        f" body: cut off after {body_s:.1f} s, {body_sent} bytes, answer {body_answer[:12]!r}"
+    )
     # The whole header within client_header_timeout: cut at the first read after it (a few bytes in).
     assert header_s < LIMITS.header_timeout_s + TRICKLE_S + 3
     assert header_sent < len(header)
@@ -169,14 +175,32 @@ def test_a_forged_forwarded_address_does_not_escape_the_throttle(proxied_site):
     session.get(nginx.url + "/admin/login/", timeout=30)
     statuses = []
     for n in range(4):
-        statuses.append(session.post(nginx.url + "/admin/login/", data={
-            "username": "charlie", "password": "guess", "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            "next": "/admin/"}, headers={"X-Forwarded-For": f"203.0.113.{n}", "Referer": nginx.url + "/admin/login/"},
-            allow_redirects=False, timeout=30).status_code)
-    right = session.post(nginx.url + "/admin/login/", data={
-        "username": "charlie", "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        "next": "/admin/"}, headers={"X-Forwarded-For": "198.51.100.7", "Referer": nginx.url + "/admin/login/"},
-        allow_redirects=False, timeout=30)
+        statuses.append(
+            session.post(
+                nginx.url + "/admin/login/",
+                data={
+                    "username": "charlie",
+                    "password": "guess",
+                    "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                    "next": "/admin/",
+                },
+                headers={"X-Forwarded-For": f"203.0.113.{n}", "Referer": nginx.url + "/admin/login/"},
+                allow_redirects=False,
+                timeout=30,
+            ).status_code
+        )
+    right = session.post(
+        nginx.url + "/admin/login/",
+        data={
+            "username": "charlie",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "next": "/admin/",
+        },
+        headers={"X-Forwarded-For": "198.51.100.7", "Referer": nginx.url + "/admin/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     print(f"\nadmin log-in through nginx, forged addresses: {statuses}, then the right password: {right.status_code}")
     assert statuses == [200, 200, 429, 429], daphne.output()
     assert right.status_code == 429

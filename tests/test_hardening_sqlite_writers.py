@@ -52,8 +52,12 @@ def test_eight_concurrent_writers_on_sqlite_never_fail(site):
         while time.monotonic() < deadline:
             body = {"item_type": "track", "item_id": track_ids[(n + i) % len(track_ids)], "value": 1 if i % 2 else -1}
             try:
-                status = session.post(f"{site.url}/api/ratings/", json=body, headers={
-                    "X-CSRFToken": token, "Referer": site.url + "/"}, timeout=60).status_code
+                status = session.post(
+                    f"{site.url}/api/ratings/",
+                    json=body,
+                    headers={"X-CSRFToken": token, "Referer": site.url + "/"},
+                    timeout=60,
+                ).status_code
             except Exception as error:  # a dropped connection is a failure too
                 status = type(error).__name__
             with lock:

@@ -75,9 +75,10 @@ async def test_every_outcome_of_a_backend_gets_its_answer(scripted):
     assert answers[3] == {"type": "error", "seq": 4, "code": "not_an_image", "message": "The frame is not an image."}
     assert (answers[4]["code"], answers[5]["code"]) == ("internal", "internal")
     assert answers[6]["type"] == "analysis" and answers[6]["seq"] == 7
-    # The previous frame's primary face travels with the next frame, until a frame without one.
-    assert scripted.hints[:2] == [None, (40, 30, 120, 130)]
-    assert scripted.hints[6] == (40, 30, 120, 130)  # failures leave the last face as the hint
+    # The previous frame's faces travel with the next frame (vision.tracking decides when a full
+    # detection is due instead: every VISION_TRACK_REDETECT_FRAMES frames or _S seconds).
+    assert scripted.hints[:2] == [None, ((40, 30, 120, 130),)]
+    assert scripted.hints[6] == ((40, 30, 120, 130),)  # failures leave the last faces as the hint
     await communicator.disconnect()
 
 
@@ -100,11 +101,12 @@ def worker_vision(layer, timeout=5.0):
 async def test_worker_backend_sends_frame_and_hint_and_reads_the_reply():
     layer = Layer()
     vision = worker_vision(layer)
-    task = asyncio.create_task(vision.analyse(b"frame", (1, 2, 3, 4)))
+    task = asyncio.create_task(vision.analyse(b"frame", ((1, 2, 3, 4), (50, 60, 30, 40))))
     await asyncio.sleep(0)
     [(channel, message)] = layer.sent
     assert channel == "vision-frames" and message["reply_to"] == "consumer-channel"
-    assert (message["type"], message["frame"], message["hint"]) == ("vision.analyse", b"frame", [1, 2, 3, 4])
+    assert (message["type"], message["frame"]) == ("vision.analyse", b"frame")
+    assert message["hint"] == [[1, 2, 3, 4], [50, 60, 30, 40]]  # plain lists: what msgpack carries
     vision.resolve({"type": "vision.result", "seq": message["seq"] + 1, "analysis": {}})  # another frame's: ignored
     analysis = FrameAnalysis(width=320, height=240, faces=[FACE])
     vision.resolve({"type": "vision.result", "seq": message["seq"], "analysis": analysis.to_dict()})

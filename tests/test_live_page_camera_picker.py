@@ -15,18 +15,12 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests import live_page
 from tests.browser import face_image, fer_face_image, launch_chromium, write_changing_face_y4m
-from tests.live_page import (  # noqa: F401  (fixtures)
-    SIZES,
-    bar_values,
-    catalogue,
-    data_subset,
-    expect_nothing_read,
-    new_page,
-    overlay_has_a_box,
-    patient_expect,
-    served,
-)
+from tests.live_page import SIZES, bar_values, expect_nothing_read, new_page, overlay_has_a_box, served
+
+# Fixtures, which pytest finds by name in this module.
+catalogue, data_subset, patient_expect = live_page.catalogue, live_page.data_subset, live_page.patient_expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -7,27 +7,32 @@ README's screenshot).
 """
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import launch_chromium
-from tests.live_page import (  # noqa: F401  (fixtures)
-    DESKTOP,
-    PHONE,
-    alice,
-    catalogue,
-    data_subset,
-    face_video,
-    log_in,
-    new_page,
-    patient_expect,
-    served,
-    small_touch_targets,
-    within_first_screen,
+from tests import live_page
+from tests.browser import OFFLINE_PLAYER, launch_chromium
+from tests.live_page import DESKTOP, PHONE, log_in, new_page, served, small_touch_targets, within_first_screen
+
+# Fixtures, which pytest finds by name in this module.
+alice, catalogue, data_subset, face_video = (
+    live_page.alice,
+    live_page.catalogue,
+    live_page.data_subset,
+    live_page.face_video,
 )
+patient_expect = live_page.patient_expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def offline_player(route):
+    """The players' frames say what they are (there is no internet here), for the screenshot."""
+    host = route.request.url.split("/")[2]
+    name = "Spotify" if "spotify" in host else "Deezer" if "deezer" in host else "YouTube"
+    route.fulfill(status=200, content_type="text/html", body=OFFLINE_PLAYER.format(name=name))
 
 
 def start_camera_until_songs(page, base_url):
@@ -46,13 +51,24 @@ def test_after_start_camera_the_mood_and_songs_are_on_a_phones_first_screen(tmp_
         browser = launch_chromium(playwright, fake_camera=face_video)
         try:
             page = new_page(browser, base_url, **PHONE)
+            page.route(
+                re.compile(r"^https://(open\.spotify\.com|widget\.deezer\.com|www\.youtube-nocookie\.com)/"),
+                offline_player,
+            )
             log_in(page, base_url, "alice")
             start_camera_until_songs(page, base_url)
             page.wait_for_timeout(500)  # the players' frames settle
             assert page.evaluate("() => window.scrollY") == 0
             # The camera's picture, the stable mood and what it follows, the strategy and the first song.
-            for selector in ("#preview", "#stable-mood", "#mood-state", "#camera-stop", "#strategy",
-                             "#playlist-save-open", "#songs .song-card:first-child"):
+            for selector in (
+                "#preview",
+                "#stable-mood",
+                "#mood-state",
+                "#camera-stop",
+                "#strategy",
+                "#playlist-save-open",
+                "#songs .song-card:first-child",
+            ):
                 assert within_first_screen(page, selector), selector
             assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
             assert small_touch_targets(page) == []
@@ -83,7 +99,9 @@ def test_touch_targets_are_large_enough_at_both_sizes_before_and_after_start(tmp
                 start_camera_until_songs(page, base_url)
                 # An anonymous visitor's "Add to playlist" asks them to log in; the open menu too is large enough.
                 page.locator("#songs .song-card .add-open").first.click()
-                expect(page.locator("#songs .song-card .add-note a").first).to_have_text("Log in to keep songs in playlists")
+                expect(page.locator("#songs .song-card .add-note a").first).to_have_text(
+                    "Log in to keep songs in playlists"
+                )
                 assert small_touch_targets(page) == [], size
                 assert page.script_errors == []
                 page.context.close()

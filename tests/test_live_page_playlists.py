@@ -15,9 +15,13 @@ from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 
 from moods.models import Playlist
+from tests import live_page
 from tests.base import PASSWORD
 from tests.browser import launch_chromium
-from tests.live_page import SIZES, catalogue, data_subset, log_in, new_page, patient_expect, served  # noqa: F401
+from tests.live_page import SIZES, log_in, new_page, served
+
+# Fixtures, which pytest finds by name in this module.
+catalogue, data_subset, patient_expect = live_page.catalogue, live_page.data_subset, live_page.patient_expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +74,15 @@ def save_and_add(page, base_url, user, suffix):
     assert (saved, playlist.emotion) == (songs, "sad")
     expect(note.locator("a")).to_have_attribute("href", f"/history/playlists/{playlist.pk}/")
 
+    # The confirmation's link opens the saved playlist.
+    note.locator("a").click()
+    expect(page.locator("h1")).to_contain_text(f"Rainy day {suffix}")
+    expect(page.locator("main")).to_contain_text("while you felt sad")
+    expect(page.locator(".track-list li")).to_have_count(len(songs))
+    expect(page.locator(".track-list li strong").first).to_have_text(first_title)
+    pick(page, base_url, "sad")
+    assert shown_track_ids(page) == songs
+
     # The same name again is refused in words.
     page.click("#playlist-save-open")
     page.locator("#playlist-name").fill(f"Rainy day {suffix}")
@@ -98,13 +111,6 @@ def save_and_add(page, base_url, user, suffix):
     expect(second.locator(".add-note")).to_have_text(f"Added to “Keepers {suffix}”. Open playlist")
     keepers, kept = tracks_of(f"Keepers {suffix}", user)
     assert (kept, keepers.emotion) == (songs[:2], "sad")
-
-    # The confirmation's link opens the saved playlist.
-    note.locator("a").click()
-    expect(page.locator("h1")).to_contain_text(f"Rainy day {suffix}")
-    expect(page.locator("main")).to_contain_text("while you felt sad")
-    expect(page.locator(".track-list li")).to_have_count(len(songs))
-    expect(page.locator(".track-list li strong").first).to_have_text(first_title)
     assert page.script_errors == []
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.redis
 @contextlib.contextmanager
 def workers_mode(redis, **limits):
     layer = {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "emotunes.channel_layer.FastRedisChannelLayer",  # what settings.py uses with REDIS_URL
         "CONFIG": {
             "hosts": [{"address": redis.url, "socket_timeout": 15}],
             "capacity": limits.pop("capacity", 100),
@@ -75,6 +75,25 @@ async def test_frames_are_analysed_by_a_vision_worker(running_redis):
             assert (answer["type"], answer["code"], answer["seq"]) == ("error", "not_an_image", 2)
             answer, _ = await send_frame_and_wait(communicator, face_jpeg(shift=2))
             assert answer["type"] == "analysis" and answer["seq"] == 3
+            await communicator.disconnect()
+
+
+async def test_the_face_tracking_hint_travels_with_the_frame_to_the_worker(running_redis):
+    with workers_mode(running_redis):
+        await fresh_layer()
+        async with vision_worker():
+            communicator = await open_live_socket()
+            answers = []
+            for shift in range(3):
+                answer, _ = await send_frame_and_wait(communicator, face_jpeg(shift=shift), timeout=60)
+                assert answer["type"] == "analysis", answer
+                answers.append(answer)
+            # The first frame has no hint (full detector); the next ones carry the face before, and the
+            # stateless worker tracks it from there.
+            assert [a["detection"] for a in answers] == ["full", "tracked", "tracked"]
+            assert all(a["faces"][0]["emotion"] == "happy" for a in answers)
+            # The answer says where the frame's time went on the way (vision.worker, live.backends).
+            assert {"queue", "worker", "reply"} <= set(answers[1]["timings_ms"])
             await communicator.disconnect()
 
 

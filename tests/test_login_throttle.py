@@ -14,8 +14,9 @@ from tests.base import PASSWORD, BaseTestCase
 LIMIT, CEILING = 3, 7
 
 
-@override_settings(LOGIN_MAX_FAILURES=LIMIT, LOGIN_MAX_FAILURES_PER_IP=CEILING, AXES_FAILURE_LIMIT=LIMIT,
-                   LOGIN_FAILURE_WINDOW_S=600)
+@override_settings(
+    LOGIN_MAX_FAILURES=LIMIT, LOGIN_MAX_FAILURES_PER_IP=CEILING, AXES_FAILURE_LIMIT=LIMIT, LOGIN_FAILURE_WINDOW_S=600
+)
 class LoginThrottleTestCase(BaseTestCase):
     def fail_login(self, username="alice", ip="10.0.0.1", url=None):
         return self.client.post(url or reverse("login"), {"username": username, "password": "guess"}, REMOTE_ADDR=ip)
@@ -102,9 +103,11 @@ class LoginThrottleTestCase(BaseTestCase):
         self.client.force_login(self.alice)
 
         def change(old):
-            return self.client.post(reverse("password_change"), {
-                "old_password": old, "new_password1": "another-long-pass-99", "new_password2": "another-long-pass-99"},
-                REMOTE_ADDR="10.0.0.1")
+            return self.client.post(
+                reverse("password_change"),
+                {"old_password": old, "new_password1": "another-long-pass-99", "new_password2": "another-long-pass-99"},
+                REMOTE_ADDR="10.0.0.1",
+            )
 
         statuses = [change("guess").status_code for _ in range(LIMIT)]
         self.assertEqual(statuses, [200] * (LIMIT - 1) + [429])
@@ -116,8 +119,10 @@ class LoginThrottleTestCase(BaseTestCase):
 
     def test_wrong_passwords_on_account_deletion_are_throttled(self):
         self.client.force_login(self.alice)
-        statuses = [self.client.post(reverse("delete_account"), {"password": "guess"}, REMOTE_ADDR="10.0.0.1").status_code
-                    for _ in range(LIMIT)]
+        statuses = [
+            self.client.post(reverse("delete_account"), {"password": "guess"}, REMOTE_ADDR="10.0.0.1").status_code
+            for _ in range(LIMIT)
+        ]
         self.assertEqual(statuses, [400] * (LIMIT - 1) + [429])
         r = self.client.post(reverse("delete_account"), {"password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
         self.assertEqual(r.status_code, 429)
@@ -132,9 +137,11 @@ class LoginThrottleTestCase(BaseTestCase):
 class SignUpThrottleTestCase(BaseTestCase):
     def sign_up(self, name, ip="10.1.0.1"):
         self.client.post(reverse("logout"))
-        return self.client.post(reverse("signup"), {
-            "username": name, "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"},
-            REMOTE_ADDR=ip)
+        return self.client.post(
+            reverse("signup"),
+            {"username": name, "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"},
+            REMOTE_ADDR=ip,
+        )
 
     def test_many_sign_ups_from_one_address_are_refused(self):
         self.assertEqual(self.sign_up("u1").status_code, 302)

@@ -94,9 +94,16 @@ class ImportFormatsTest(FreshIndexMixin, TestCase):
         self.assertIsNone(track.dominance)
 
     def test_unknown_header_is_refused_as_a_whole(self):
-        with self.assertRaisesMessage(FormatError, "--format"):
-            import_tracks(write_csv(self.tmp, "odd.csv", "a,b,c\n1,2,3\n"))
+        path = write_csv(self.tmp, "odd.csv", "a,b,c\n1,2,3\n")
+        with self.assertRaisesMessage(FormatError, "cannot tell the catalogue format") as refused:
+            import_tracks(path)
+        self.assertTrue(refused.exception.format_unknown)
         self.assertEqual(Track.objects.count(), 0)
+        # The command line says how to name it there (the admin says it in its own words).
+        err = io.StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_catalogue", str(path), "--no-refresh", stdout=io.StringIO(), stderr=err)
+        self.assertIn("name it with --format (muse_v3, muse_sample, deezer, spotify_moods)", err.getvalue())
 
 
 class BadRowsTest(FreshIndexMixin, TestCase):

@@ -2,6 +2,7 @@
 
 import statistics
 
+import numpy as np
 from django.test import TestCase
 
 from core.emotions import EMOTIONS, WARRINER_VAD
@@ -86,3 +87,140 @@ class StrategiesTest(FreshIndexMixin, TestCase):
         ):
             with self.assertRaises(ValueError):
                 recommend(**kwargs)
+
+
+class WhereTheMoodIsAlreadyTheGoalTest(FreshIndexMixin, TestCase):
+    """Lift and iso make sense for every emotion: for happy, "towards happy" would go nowhere."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.clustering = import_small_catalogue(videos=True)
+
+    def test_lift_keeps_happy_with_more_energy(self):
+        match = recommend(emotion="happy")
+        lift = recommend(emotion="happy", strategy="lift")
+        self.assertNotEqual([t["id"] for t in lift["tracks"]], [t["id"] for t in match["tracks"]])
+        arousal = {
+            name: statistics.mean(t["arousal"] for t in r["tracks"]) for name, r in (("match", match), ("lift", lift))
+        }
+        self.assertGreater(arousal["lift"], arousal["match"] + 0.5)
+        self.assertGreater(statistics.mean(t["valence"] for t in lift["tracks"]), 6.5)  # still a happy list
+        self.assertTrue(all(t["reason"].startswith("Keeps you happy, with more energy (") for t in lift["tracks"]))
+        self.assertEqual(lift["strategy_note"], "You are already happy: songs that keep the mood, with more energy.")
+        self.assertTrue(all(v["reason"].endswith("happy, with more energy") for v in lift["videos"]))
+
+    def test_iso_winds_down_from_happy_to_calm(self):
+        result = recommend(emotion="happy", strategy="iso")
+        tracks = result["tracks"]
+        happy, calm = WARRINER_VAD["happy"], (6.89, 1.67)
+        self.assertLess(distance(tracks[0], happy), distance(tracks[0], calm))
+        self.assertLess(distance(tracks[-1], calm), distance(tracks[-1], happy))
+        self.assertGreater(
+            statistics.mean(t["arousal"] for t in tracks[:3]), statistics.mean(t["arousal"] for t in tracks[-3:]) + 1.5
+        )
+        self.assertEqual(tracks[3]["reason"], "Song 4 of 10 winding down from happy to calm")
+        self.assertTrue(result["strategy_note"].startswith("You are already happy: it starts there, then winds down"))
+
+    def test_no_list_leads_from_a_mood_to_itself(self):
+        for emotion in EMOTIONS:
+            match_ids = [t["id"] for t in recommend(emotion=emotion)["tracks"]]
+            for strategy in ("lift", "iso"):
+                with self.subTest(emotion=emotion, strategy=strategy):
+                    result = recommend(emotion=emotion, strategy=strategy)
+                    said = [result["strategy_note"]] + [t["reason"] for t in result["tracks"]]
+                    said += [v["reason"] for v in result["videos"]]
+                    for sentence in said:
+                        self.assertNotIn(f"towards {emotion}", sentence)
+                        self.assertNotIn(f"to {emotion}", sentence.replace(f"to {emotion}:", ""))
+                    self.assertNotEqual([t["id"] for t in result["tracks"]], match_ids)
+            self.assertEqual(recommend(emotion=emotion)["strategy_note"], f"Songs that feel {emotion}, like you.")
+
+
+class OneRecordingOnceTest(FreshIndexMixin, TestCase):
+    """A recording under two credits ("Hybrid", "Hybrid featuring Julee Cruise") is shown once."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from recommender.models import Track
+
+        cls.clustering = import_small_catalogue()
+        # The two rows of the Deezer mood dataset (train.csv) that credit one recording twice.
+        cls.pair = [
+            Track.objects.create(
+                title="If I Survive",
+                artist=artist,
+                valence=4.1,
+                arousal=3.3,
+                dominance=None,
+                source=Track.Source.DEEZER,
+                source_id=source_id,
+                deezer_id=deezer_id,
+            )
+            for artist, source_id, deezer_id in (
+                ("Hybrid", "hybrid|if i survive", "43265661"),
+                ("Hybrid featuring Julee Cruise", "hybrid featuring julee cruise|if i survive", "11075105"),
+            )
+        ]
+
+    def test_credits_and_title_notes_are_one_recording_but_other_versions_are_not(self):
+        from recommender.recordings import recording_key
+
+        same = [
+            ("Hybrid", "If I Survive"),
+            ("Hybrid featuring Julee Cruise", "If I Survive"),
+            ("HYBRID feat. Julee Cruise", "If I Survive (feat. Julee Cruise)"),
+            ("Hybrid ft. X", "If  I Survive"),
+            ("Hybrid", "If I Survive - Remastered 2011"),
+            ("Hybrid", "If I Survive (2009 Remaster)"),
+        ]
+        self.assertEqual({recording_key(a, t) for a, t in same}, {"hybrid|if i survive"})
+        for artist, title in (
+            ("Hybrid", "If I Survive - Live"),
+            ("Hybrid", "If I Survive (Remix)"),
+            ("Earth, Wind & Fire", "If I Survive"),
+            ("Hybrid Theory", "If I Survive"),
+        ):
+            self.assertNotEqual(recording_key(artist, title), "hybrid|if i survive", (artist, title))
+
+    def test_a_list_near_the_recording_has_it_once(self):
+        from recommender.clustering import complete
+        from recommender.engine.index import track_index
+        from recommender.engine.ranking import pick_tracks
+
+        index = track_index()
+        point = tuple(complete(np.array([[4.1, 3.3, np.nan]]), index.scaler["dominance_fit"])[0])
+        emotion = index.emotion_of(int(index.rows_of([self.pair[0].id])[0]))  # match keeps to its cluster
+        for strategy in ("match", "lift"):
+            chosen = {p.track_id for p in pick_tracks(index, [point] * 10, emotion, strategy, None, 10)}
+            with self.subTest(strategy=strategy):
+                self.assertEqual(len(chosen & {t.id for t in self.pair}), 1)
+
+    def test_every_list_shows_each_recording_once(self):
+        from recommender.recordings import recording_key
+
+        for emotion in EMOTIONS:
+            for strategy in ("match", "lift", "iso"):
+                tracks = recommend(emotion=emotion, strategy=strategy, limit=30)["tracks"]
+                keys = [recording_key(t["artist"], t["title"]) for t in tracks]
+                self.assertEqual(len(keys), len(set(keys)), (emotion, strategy))
+
+
+class NoPlaceholderGenresTest(FreshIndexMixin, TestCase):
+    """ "N/A" (123 songs of the Spotify moods file) and the like are no genre: stored and shown as none."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.clustering = import_small_catalogue()
+
+    def test_placeholders_are_not_imported_and_not_shown(self):
+        from recommender.models import Track
+        from recommender.recordings import PLACEHOLDER_GENRES
+
+        genres = {g.casefold() for g in Track.objects.values_list("genre", flat=True).distinct()}
+        self.assertFalse(genres & PLACEHOLDER_GENRES)
+        self.assertTrue(Track.objects.filter(source="spotify_moods", genre="").exists())
+        # A row stored before (or by another way in) is shown without it.
+        Track.objects.filter(source="spotify_moods", genre="").update(genre="N/A")
+        for emotion in EMOTIONS:
+            for track in recommend(emotion=emotion, limit=30)["tracks"]:
+                self.assertNotIn(track["genre"].casefold(), PLACEHOLDER_GENRES, track)

@@ -55,7 +55,7 @@ def test_no_environment_means_embedded():
 
 def test_redis_url_switches_channel_layer_and_broker():
     s = settings_for(REDIS_URL="redis://cache.internal:6380/2")
-    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"] == "emotunes.channel_layer.FastRedisChannelLayer"  # channels_redis' layer, fewer round trips
     assert [host["address"] for host in s["layer_hosts"]] == ["redis://cache.internal:6380/2"]
     assert s["broker"] == "redis://cache.internal:6380/2"
     assert s["eager"] is False

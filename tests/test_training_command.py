@@ -25,9 +25,30 @@ def _train(folders, tmp_path, *extra):
     train_dir, eval_dir = folders
     out = tmp_path / "tiny.onnx"
     call_command(
-        "train_emotion_model", "--data", str(train_dir), "--run-dir", str(tmp_path / "run"), "--arch", "resnet18",
-        "--width", "8", "--input-size", "40", "--epochs", "2", "--batch-size", "16", "--val-split", "0.25",
-        "--out", str(out), "--eval-dir", str(eval_dir), "--threads", "1", *extra,
+        "train_emotion_model",
+        "--data",
+        str(train_dir),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--arch",
+        "resnet18",
+        "--width",
+        "8",
+        "--input-size",
+        "40",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--val-split",
+        "0.25",
+        "--out",
+        str(out),
+        "--eval-dir",
+        str(eval_dir),
+        "--threads",
+        "1",
+        *extra,
     )
     return out
 
@@ -59,9 +80,27 @@ def test_exported_model_gives_the_training_frameworks_outputs(folders, tmp_path)
 
 def test_a_budget_stops_the_run_and_resume_finishes_it(folders, tmp_path):
     train_dir, _ = folders
-    common = ["--data", str(train_dir), "--run-dir", str(tmp_path / "run"), "--arch", "vgg", "--width", "8",
-              "--input-size", "32", "--epochs", "2", "--batch-size", "16", "--threads", "1", "--no-eval",
-              "--out", str(tmp_path / "m.onnx")]
+    common = [
+        "--data",
+        str(train_dir),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--arch",
+        "vgg",
+        "--width",
+        "8",
+        "--input-size",
+        "32",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+        "--no-eval",
+        "--out",
+        str(tmp_path / "m.onnx"),
+    ]
     call_command("train_emotion_model", *common, "--max-minutes", "0")
     assert not (tmp_path / "m.onnx").exists()  # one epoch done, the run is not finished
     state = torch.load(tmp_path / "run" / "last.pt", weights_only=False)

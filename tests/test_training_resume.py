@@ -8,8 +8,17 @@ from vision.training.loop import RunConfig, resume, start
 
 def _config(folder):
     # fp32: bfloat16 kernels may pick other blockings between processes; the claim is about the loop.
-    return RunConfig(data_dir=str(folder), arch="vgg", width=8, input_size=32, epochs=3, batch_size=16,
-                     val_split=0.2, precision="fp32", seed=3)
+    return RunConfig(
+        data_dir=str(folder),
+        arch="vgg",
+        width=8,
+        input_size=32,
+        epochs=3,
+        batch_size=16,
+        val_split=0.2,
+        precision="fp32",
+        seed=3,
+    )
 
 
 def test_resumed_run_matches_an_uninterrupted_one(tmp_path):

@@ -34,7 +34,8 @@ def test_the_smiling_astronaut_reads_as_happy(width, height, ext):
 def test_to_dict_is_the_agreed_json():
     payload = pipeline.analyse_frame(astronaut_frame()).to_dict()
 
-    assert set(payload) == {"width", "height", "faces", "timings_ms"}
+    assert set(payload) == {"width", "height", "faces", "timings_ms", "detection", "fallback"}
+    assert (payload["detection"], payload["fallback"]) == ("full", None)  # no hint: the full detector
     assert set(payload["timings_ms"]) == {"decode", "detect", "align", "classify", "total"}
     assert all(v >= 0 for v in payload["timings_ms"].values())
     (face,) = payload["faces"]

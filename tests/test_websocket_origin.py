@@ -46,6 +46,7 @@ def attempt(url, origin, headers=None):
         hello = await asyncio.wait_for(ws.recv(), 30)
         await ws.close()
         return "hello" if '"hello"' in hello else hello
+
     return asyncio.run(go())
 
 
@@ -54,8 +55,11 @@ def daphne(tmp_path):
     processes = []
 
     def start(**env):
-        process, url = start_daphne(server_env(str(tmp_path / "db.sqlite3"), VISION_WARM_UP="0", **env), tmp_path,
-                                    name=f"daphne-{len(processes)}")
+        process, url = start_daphne(
+            server_env(str(tmp_path / "db.sqlite3"), VISION_WARM_UP="0", **env),
+            tmp_path,
+            name=f"daphne-{len(processes)}",
+        )
         processes.append(process)
         return url
 
@@ -68,15 +72,18 @@ def test_origins_are_checked_with_scheme_and_port_through_daphne(daphne):
     base = daphne()
     port = base.rsplit(":", 1)[1]
     ws_url = base.replace("http://", "ws://") + "/ws/live/"
-    outcomes = {origin: attempt(ws_url, origin) for origin in (
-        f"http://127.0.0.1:{port}",  # the page's own origin
-        "http://127.0.0.1:9999",  # the probes: another port ...
-        "https://127.0.0.1",  # ... another scheme
-        f"https://127.0.0.1:{port}",
-        f"http://localhost:{port}",  # another allowed host, not the one the socket was opened on
-        "http://evil.example.com",
-        "null",
-    )}
+    outcomes = {
+        origin: attempt(ws_url, origin)
+        for origin in (
+            f"http://127.0.0.1:{port}",  # the page's own origin
+            "http://127.0.0.1:9999",  # the probes: another port ...
+            "https://127.0.0.1",  # ... another scheme
+            f"https://127.0.0.1:{port}",
+            f"http://localhost:{port}",  # another allowed host, not the one the socket was opened on
+            "http://evil.example.com",
+            "null",
+        )
+    }
     print(f"\norigins tried through Daphne (DEBUG=1): {outcomes}")
     assert outcomes == {
         f"http://127.0.0.1:{port}": "hello",
@@ -90,8 +97,12 @@ def test_origins_are_checked_with_scheme_and_port_through_daphne(daphne):
 
 
 def test_with_debug_off_only_wss_is_accepted(daphne):
-    base = daphne(DEBUG="0", SECRET_KEY="a-test-secret-key-that-is-long-enough-0123456789", ALLOWED_HOSTS="127.0.0.1",
-                  BEHIND_TLS_PROXY="1")
+    base = daphne(
+        DEBUG="0",
+        SECRET_KEY="a-test-secret-key-that-is-long-enough-0123456789",
+        ALLOWED_HOSTS="127.0.0.1",
+        BEHIND_TLS_PROXY="1",
+    )
     port = base.rsplit(":", 1)[1]
     ws_url = base.replace("http://", "ws://") + "/ws/live/"
     tls = {"X-Forwarded-Proto": "https"}

@@ -65,10 +65,18 @@ class _Graph:
         inputs = [source, self.constant(f"{name}.weight", kernel)]
         if bias is not None:
             inputs.append(self.constant(f"{name}.bias", bias))
-        self.nodes.append(helper.make_node(
-            "Conv", inputs, [name], name=name, kernel_shape=[kh, kw], strides=list(strides),
-            pads=[pt, pl, pb, pr], group=group,
-        ))
+        self.nodes.append(
+            helper.make_node(
+                "Conv",
+                inputs,
+                [name],
+                name=name,
+                kernel_shape=[kh, kw],
+                strides=list(strides),
+                pads=[pt, pl, pb, pr],
+                group=group,
+            )
+        )
         out_h = (h + pt + pb - kh) // strides[0] + 1
         out_w = (w + pl + pr - kw) // strides[1] + 1
         self.shapes[name] = (kernel.shape[0], out_h, out_w)
@@ -96,8 +104,9 @@ def _convert_layer(graph: _Graph, layer: dict, sources: list[str]) -> str:
         depthwise = graph.weight(name, "depthwise_kernel").transpose(2, 3, 0, 1)
         pointwise = graph.weight(name, "pointwise_kernel").transpose(3, 2, 0, 1)
         bias = graph.weight(name, "bias") if config.get("use_bias", True) else None
-        inner = graph.conv(f"{name}.depthwise", source, depthwise, None, config["strides"], config["padding"],
-                           group=depthwise.shape[0])
+        inner = graph.conv(
+            f"{name}.depthwise", source, depthwise, None, config["strides"], config["padding"], group=depthwise.shape[0]
+        )
         out = graph.conv(name, inner, pointwise, bias, (1, 1), "valid")
     elif kind == "BatchNormalization":
         if config.get("axis", -1) not in (-1, 3, [3], [-1]):
@@ -105,11 +114,20 @@ def _convert_layer(graph: _Graph, layer: dict, sources: list[str]) -> str:
         channels = graph.shapes[source][0]
         gamma = graph.weight(name, "gamma") if config.get("scale", True) else np.ones(channels, np.float32)
         beta = graph.weight(name, "beta") if config.get("center", True) else np.zeros(channels, np.float32)
-        inputs = [source] + [graph.constant(f"{name}.{k}", v) for k, v in (
-            ("scale", gamma), ("bias", beta), ("mean", graph.weight(name, "moving_mean")),
-            ("var", graph.weight(name, "moving_variance")))]
-        graph.nodes.append(helper.make_node("BatchNormalization", inputs, [name], name=name,
-                                            epsilon=float(config.get("epsilon", 1e-3))))
+        inputs = [source] + [
+            graph.constant(f"{name}.{k}", v)
+            for k, v in (
+                ("scale", gamma),
+                ("bias", beta),
+                ("mean", graph.weight(name, "moving_mean")),
+                ("var", graph.weight(name, "moving_variance")),
+            )
+        ]
+        graph.nodes.append(
+            helper.make_node(
+                "BatchNormalization", inputs, [name], name=name, epsilon=float(config.get("epsilon", 1e-3))
+            )
+        )
         graph.shapes[name] = graph.shapes[source]
         out = name
         activation = "linear"
@@ -122,8 +140,17 @@ def _convert_layer(graph: _Graph, layer: dict, sources: list[str]) -> str:
             (pt, pb), (pl, pr) = _same_pads(h, kh, strides[0]), _same_pads(w, kw, strides[1])
         else:
             pt = pb = pl = pr = 0
-        graph.nodes.append(helper.make_node("MaxPool", [source], [name], name=name, kernel_shape=[kh, kw],
-                                            strides=list(strides), pads=[pt, pl, pb, pr]))
+        graph.nodes.append(
+            helper.make_node(
+                "MaxPool",
+                [source],
+                [name],
+                name=name,
+                kernel_shape=[kh, kw],
+                strides=list(strides),
+                pads=[pt, pl, pb, pr],
+            )
+        )
         graph.shapes[name] = (c, (h + pt + pb - kh) // strides[0] + 1, (w + pl + pr - kw) // strides[1] + 1)
         out = name
     elif kind == "Add":
@@ -147,7 +174,9 @@ def _convert_layer(graph: _Graph, layer: dict, sources: list[str]) -> str:
     if op is None:
         raise UnsupportedModel(f"{name}: activation {activation!r}")
     activated = f"{name}.{activation}"
-    graph.nodes.append(helper.make_node(op, [out], [activated], name=activated, **({"axis": 1} if op == "Softmax" else {})))
+    graph.nodes.append(
+        helper.make_node(op, [out], [activated], name=activated, **({"axis": 1} if op == "Softmax" else {}))
+    )
     graph.shapes[activated] = graph.shapes[out]
     return activated
 
@@ -158,7 +187,7 @@ def keras_h5_to_onnx(h5_path: Path | str, onnx_path: Path | str) -> Path:
         config = json.loads(f.attrs["model_config"])
         if config["class_name"] not in ("Model", "Functional", "Sequential"):
             raise UnsupportedModel(f"a {config['class_name']} is not a Keras model")
-        weights = f["model_weights"] if "model_weights" in f else f
+        weights = f.get("model_weights", f)
         layers = config["config"]["layers"]
         graph = _Graph(weights)
         outputs: dict[str, str] = {}
@@ -178,7 +207,8 @@ def keras_h5_to_onnx(h5_path: Path | str, onnx_path: Path | str) -> Path:
     graph.nodes.append(helper.make_node("Identity", [last], [OUTPUT_NAME], name=OUTPUT_NAME))
     model = helper.make_model(
         helper.make_graph(
-            graph.nodes, Path(h5_path).stem,
+            graph.nodes,
+            Path(h5_path).stem,
             [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["n", 1, size, size])],
             [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["n", 7])],
             graph.initializers,

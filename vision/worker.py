@@ -13,7 +13,7 @@ The messages, as ``live.backends.WorkerVision`` sends and reads them:
   "reply_to", "expires_at": wall-clock seconds}`` — the hint is the face boxes of the stream's
   previous frame (primary first), or None when the stream wants the full detector
   (`vision.tracking`); a malformed hint is no hint (`vision.pipeline.read_hint`)
-* out: ``{"type": "vision.result", "seq", "analysis": FrameAnalysis.to_dict()}`` or
+* out: ``{"type": "vision.result", "seq", "analysis": FrameAnalysis.to_dict(), "replied_at"}`` or
   ``{"type": "vision.failure", "seq", "code", "message"}`` (a ``FrameError``'s code, or
   ``internal``).
 
@@ -48,10 +48,15 @@ class VisionFrameWorker(AsyncConsumer):
         if time.time() > message.get("expires_at", float("inf")):
             logger.debug("Skipping frame %s: it expired while queued", seq)
             return
+        started = time.time()
         try:
             analysis = await sync_to_async(analyse_frame, thread_sensitive=False)(
                 message["frame"], hint=message.get("hint")
             )
+            sent_at = message.get("sent_at")
+            if isinstance(sent_at, float):  # how long the frame waited for this worker, Redis included
+                analysis.timings_ms["queue"] = max(0.0, (started - sent_at) * 1000)
+            analysis.timings_ms["worker"] = (time.time() - started) * 1000  # the analysis and its thread hops
             reply = {"type": "vision.result", "seq": seq, "analysis": analysis.to_dict()}
         except FrameError as error:
             reply = {"type": "vision.failure", "seq": seq, "code": error.code, "message": str(error)}
@@ -63,5 +68,6 @@ class VisionFrameWorker(AsyncConsumer):
                 "code": "internal",
                 "message": "The frame could not be analysed.",
             }
+        reply["replied_at"] = time.time()
         await self.channel_layer.send(reply_to, reply)
 

@@ -7,7 +7,8 @@ the same question in a fraction of a millisecond whatever the catalogue's size. 
 holds one tree over every active track and one per emotion over the tracks of its clusters.
 
 Besides the trees it keeps only what ranking a small pool needs, as flat numpy arrays: the track
-id, the cluster, and integer keys for the artist, the song ("artist|title", so one song from two
+id, the cluster, and integer keys for the artist, the song (the recording: primary artist and
+normalised title, `recommender.recordings`, so one recording under two credits or from two
 sources counts once) and the genre. Titles, links and tags are read from the database for the
 ten or so songs a list shows, so the index stays small at a million tracks.
 
@@ -26,6 +27,7 @@ from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.clustering import fit_scaler, load_active_tracks, place, standardise
 from recommender.engine.cache import Rebuilt
 from recommender.models import CatalogueState, Cluster, Clustering
+from recommender.recordings import recording_key
 
 
 # Integer keys for the text the index compares. Python's string hash is salted per process, which is
@@ -36,7 +38,7 @@ def artist_key(artist: str) -> int:
 
 
 def song_key(artist: str, title: str) -> int:
-    return hash(f"{(artist or '').casefold()}|{(title or '').casefold()}")
+    return hash(recording_key(artist, title))
 
 
 def genre_key(genre: str) -> int:

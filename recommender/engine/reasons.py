@@ -2,11 +2,12 @@
 
 "Fits sad: tagged melancholy, lonely", "A step from sad towards happy (valence 4.1, arousal 3.9)",
 "Song 4 of 10 on the way from sad to happy", each followed by "· you liked Adele" and the like
-when the listener's taste moved the song up.
+when the listener's taste moved the song up. For a mood that is already the goal (happy):
+"Keeps you happy, with more energy (…)" and "Song 4 of 10 winding down from happy to calm".
 """
 
 from core.emotions import WARRINER_VAD
-from recommender.engine.strategies import goal_name
+from recommender.engine.strategies import already_there, goal_name
 from recommender.engine.taste import Taste
 from recommender.vad import SCALE_MID, word_vad
 
@@ -16,10 +17,14 @@ def track_reason(track: dict, *, emotion: str, strategy: str, taste: Taste | Non
     if strategy == "match":
         agreeing = tags_agreeing_with(track["mood_tags"], emotion)
         reason = f"Fits {emotion}" + (f": tagged {', '.join(agreeing[:3])}" if agreeing else f" ({_describe(track)})")
+    elif strategy == "lift" and already_there(emotion):
+        reason = f"Keeps you {emotion}, with {goal_name(emotion, strategy)} ({_describe(track)})"
     elif strategy == "lift":
-        reason = f"A step from {emotion} towards {goal_name(emotion)} ({_describe(track)})"
+        reason = f"A step from {emotion} towards {goal_name(emotion, strategy)} ({_describe(track)})"
+    elif already_there(emotion):
+        reason = f"Song {position + 1} of {n} winding down from {emotion} to {goal_name(emotion, strategy)}"
     else:
-        reason = f"Song {position + 1} of {n} on the way from {emotion} to {goal_name(emotion)}"
+        reason = f"Song {position + 1} of {n} on the way from {emotion} to {goal_name(emotion, strategy)}"
     personal = _personal(track, taste) if taste and taste.personalised else []
     return reason + (" · " + ", ".join(personal) if personal else "")
 

@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 
 from recommender.engine.index import artist_key, genre_key, song_key
 from recommender.models import Rating
+from recommender.recordings import shown_genre
 
 
 def _keys(values) -> np.ndarray:
@@ -99,7 +100,7 @@ def compute_taste(user) -> Taste:
         mine[track_id] = value
         if value > 0:
             liked_artists[folded] += 1
-            if genre:
+            if shown_genre(genre):  # "n/a" is no genre to like
                 liked_genres[genre] += 1
         else:
             disliked_artists.add(folded)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.engine.cache import Rebuilt
-from recommender.engine.strategies import goal_name
+from recommender.engine.strategies import already_there, goal_name
 from recommender.models import CatalogueState, Video
 from recommender.vad import EMOTION_MEAN, EMOTION_SD, SCALE_MID, map_between, moments
 
@@ -41,7 +41,12 @@ def pick_videos(
     distance = (((index.vad - mapped) / np.array(index.moments[1])) ** 2).sum(axis=1)
     wanted = min(len(distance), limit * 20 + len(skip))
     nearest = np.argpartition(distance, wanted - 1)[:wanted]
-    label = f"towards {goal_name(emotion)}" if strategy != "match" else f"for {emotion}"
+    if strategy == "match":
+        label = f"for {emotion}"
+    elif strategy == "lift" and already_there(emotion):
+        label = f"{emotion}, with {goal_name(emotion, strategy)}"
+    else:
+        label = f"towards {goal_name(emotion, strategy)}"
     chosen, seen = [], set()
     for row in nearest[np.lexsort((nearest, distance[nearest]))].tolist():  # ties: the older clip first
         video_id, youtube_id, start_s, title, words = index.rows[row]

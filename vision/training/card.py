@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
@@ -52,7 +52,7 @@ def write_model_card(
     lines = [
         f"# {out.name}",
         "",
-        f"Emotion CNN for EmoTunes, written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by "
+        f"Emotion CNN for EmoTunes, written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
         "`manage.py train_emotion_model`. Input `face`: greyscale (N, 1, "
         f"{cfg['input_size']}, {cfg['input_size']}) scaled to [-1, 1]; output `probabilities`: 7 softmax "
         f"values in the order {', '.join(EMOTIONS)} (`core.emotions.EMOTIONS`). Served by ONNX Runtime "
@@ -86,17 +86,35 @@ def write_model_card(
         first = evaluations[0][1]
         lines += ["", f"## Accuracy on `{first.folder}` ({first.images:,} images, never trained on)", ""]
         lines += ["Recall per class:", ""] + recall_table(evaluations)
-        picture = draw_confusion(first.confusion, out.with_name(out.stem + "-confusion.png"),
-                                 f"{out.name} on {Path(first.folder).name}: {first.accuracy:.1%}")
-        lines += ["", f"![confusion matrix]({picture.name})", "",
-                  "Confusion matrix (rows true, columns predicted):", "",
-                  "| true \\ predicted | " + " | ".join(EMOTIONS) + " |", "|" + "---|" * (len(EMOTIONS) + 1)]
+        picture = draw_confusion(
+            first.confusion,
+            out.with_name(out.stem + "-confusion.png"),
+            f"{out.name} on {Path(first.folder).name}: {first.accuracy:.1%}",
+        )
+        lines += [
+            "",
+            f"![confusion matrix]({picture.name})",
+            "",
+            "Confusion matrix (rows true, columns predicted):",
+            "",
+            "| true \\ predicted | " + " | ".join(EMOTIONS) + " |",
+            "|" + "---|" * (len(EMOTIONS) + 1),
+        ]
         for emotion, row in zip(EMOTIONS, first.confusion):
             lines.append(f"| {emotion} | " + " | ".join(str(n) for n in row) + " |")
-    lines += ["", "## Epochs", "", f"Validation at the kept epoch: {chosen['val_accuracy_flip']:.2%}.", "",
-              "| epoch | s | loss | train acc | val acc | val acc (mirror) | lr |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Epochs",
+        "",
+        f"Validation at the kept epoch: {chosen['val_accuracy_flip']:.2%}.",
+        "",
+        "| epoch | s | loss | train acc | val acc | val acc (mirror) | lr |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for h in history:
-        lines.append(f"| {h['epoch']} | {h['seconds']:.0f} | {h['loss']:.4f} | {h['train_accuracy']:.4f} | "
-                     f"{h['val_accuracy']:.4f} | {h['val_accuracy_flip']:.4f} | {h['learning_rate']:.1e} |")
+        lines.append(
+            f"| {h['epoch']} | {h['seconds']:.0f} | {h['loss']:.4f} | {h['train_accuracy']:.4f} | "
+            f"{h['val_accuracy']:.4f} | {h['val_accuracy_flip']:.4f} | {h['learning_rate']:.1e} |"
+        )
     card.write_text("\n".join(lines) + "\n")
     return card

@@ -65,9 +65,7 @@ def list_labelled_files(folder: Path) -> list[tuple[Path, int]]:
     files = []
     for sub in subfolders:
         label = EMOTIONS.index(sub.name)
-        files.extend(
-            (path, label) for path in sorted(sub.iterdir()) if path.suffix.lower() in IMAGE_SUFFIXES
-        )
+        files.extend((path, label) for path in sorted(sub.iterdir()) if path.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise DatasetError(f"{folder} holds no images in emotion sub-folders ({', '.join(EMOTIONS)})")
     return files

@@ -7,9 +7,9 @@ exported ONNX file and the serving classifier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -52,13 +52,20 @@ def evaluation_from_predictions(truth: np.ndarray, predicted: np.ndarray, folder
     )
 
 
-def evaluate(predict: Predict, faces: np.ndarray, labels: np.ndarray, folder: str | Path = "",
-             batch_size: int = 256) -> Evaluation:
+def evaluate(
+    predict: Predict, faces: np.ndarray, labels: np.ndarray, folder: str | Path = "", batch_size: int = 256
+) -> Evaluation:
     """Run `predict` over faces already at the model's input size, in batches."""
-    predicted = np.concatenate([
-        np.asarray(predict(faces[start:start + batch_size])).argmax(axis=1)
-        for start in range(0, len(faces), batch_size)
-    ]) if len(faces) else np.empty(0, dtype=int)
+    predicted = (
+        np.concatenate(
+            [
+                np.asarray(predict(faces[start : start + batch_size])).argmax(axis=1)
+                for start in range(0, len(faces), batch_size)
+            ]
+        )
+        if len(faces)
+        else np.empty(0, dtype=int)
+    )
     return evaluation_from_predictions(labels, predicted, folder)
 
 
@@ -80,8 +87,15 @@ def draw_confusion(confusion, path: Path, title: str) -> Path:
     ax.set_title(title, fontsize=10)
     for i in range(len(EMOTIONS)):
         for j in range(len(EMOTIONS)):
-            ax.text(j, i, f"{int(matrix[i, j])}\n{rows[i, j]:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if rows[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(matrix[i, j])}\n{rows[i, j]:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if rows[i, j] > 0.5 else "black",
+            )
     fig.colorbar(image, ax=ax, label="share of the true class")
     fig.tight_layout()
     path = Path(path)

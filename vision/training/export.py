@@ -44,8 +44,13 @@ def export_onnx(net: nn.Module, input_size: int, path: Path) -> Path:
     partial = path.with_name(path.name + ".partial")
     example = torch.zeros(1, 1, input_size, input_size)
     torch.onnx.export(
-        _WithSoftmax(net.eval()).float(), (example,), str(partial), dynamo=False, opset_version=OPSET,
-        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+        _WithSoftmax(net.eval()).float(),
+        (example,),
+        str(partial),
+        dynamo=False,
+        opset_version=OPSET,
+        input_names=[INPUT_NAME],
+        output_names=[OUTPUT_NAME],
         dynamic_axes={INPUT_NAME: {0: "n"}, OUTPUT_NAME: {0: "n"}},
     )
     partial.replace(path)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -61,7 +61,7 @@ class RunConfig:
     augment: dict = field(default_factory=lambda: asdict(Augmentation()))
     seed: int = 0
 
-    def resolved(self) -> "RunConfig":
+    def resolved(self) -> RunConfig:
         if self.precision == "auto":
             self.precision = "bf16" if cpu_has_bf16() else "fp32"
         return self
@@ -104,7 +104,9 @@ class Run:
         no_decay = [p for n, p in self.net.named_parameters() if p.ndim <= 1]
         self.optimizer = torch.optim.SGD(
             [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=config.learning_rate, momentum=0.9, nesterov=True,
+            lr=config.learning_rate,
+            momentum=0.9,
+            nesterov=True,
         )
         self.steps_per_epoch = math.ceil(len(self.train_labels) / config.batch_size)
         total, warmup = self.steps_per_epoch * config.epochs, self.steps_per_epoch * config.warmup_epochs
@@ -144,8 +146,13 @@ class Run:
         self.history = state["history"]
 
     def save_best(self) -> None:
-        state = {"config": asdict(self.config), "net": self.net.state_dict(), "epoch": self.epoch,
-                 "val_accuracy": self.best_accuracy, "parameters": count_parameters(self.net)}
+        state = {
+            "config": asdict(self.config),
+            "net": self.net.state_dict(),
+            "epoch": self.epoch,
+            "val_accuracy": self.best_accuracy,
+            "parameters": count_parameters(self.net),
+        }
         partial = self.folder / "best.pt.partial"
         torch.save(state, partial)
         partial.replace(self.folder / "best.pt")
@@ -162,10 +169,16 @@ class Run:
         bf16 = config.precision == "bf16"
         self.net.train()
         total_loss, correct, seen = 0.0, 0, 0
-        bar = tqdm(range(self.steps_per_epoch), desc=f"epoch {epoch}/{config.epochs}", unit="batch",
-                   leave=False, mininterval=30.0, dynamic_ncols=True)
+        bar = tqdm(
+            range(self.steps_per_epoch),
+            desc=f"epoch {epoch}/{config.epochs}",
+            unit="batch",
+            leave=False,
+            mininterval=30.0,
+            dynamic_ncols=True,
+        )
         for step in bar:
-            index = order[step * config.batch_size:(step + 1) * config.batch_size]
+            index = order[step * config.batch_size : (step + 1) * config.batch_size]
             x = augment_batch(to_input(self.train_images[index]), config.input_size, self.aug, generator)
             x = x.contiguous(memory_format=torch.channels_last)
             y = self.train_labels[index]
@@ -189,7 +202,7 @@ class Run:
         bf16 = self.config.precision == "bf16"
         out = []
         for start in range(0, len(images), batch):
-            x = to_input(images[start:start + batch]).contiguous(memory_format=torch.channels_last)
+            x = to_input(images[start : start + batch]).contiguous(memory_format=torch.channels_last)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 p = F.softmax(self.net(x).float(), dim=1)
                 if flip:
@@ -205,7 +218,11 @@ class Run:
             members = self.val_labels == i
             if members.any():
                 recall[emotion] = float((flipped[members] == i).float().mean())
-        return float((plain == self.val_labels).float().mean()), float((flipped == self.val_labels).float().mean()), recall
+        return (
+            float((plain == self.val_labels).float().mean()),
+            float((flipped == self.val_labels).float().mean()),
+            recall,
+        )
 
     def step_epochs(self, max_minutes: float | None = None, stop_after: int | None = None) -> None:
         """Train until the last epoch, `stop_after` epochs, the time budget or a STOP file."""
@@ -221,10 +238,17 @@ class Run:
             val_accuracy, val_flip, recall = self.validate()
             self.epoch += 1
             seconds = time.monotonic() - t0
-            record = EpochRecord(self.epoch, round(seconds, 1), round(time.process_time() - cpu0, 1), round(loss, 4), round(train_accuracy, 4),
-                                 round(val_accuracy, 4), round(val_flip, 4),
-                                 {k: round(v, 4) for k, v in recall.items()},
-                                 round(self.optimizer.param_groups[0]["lr"], 6))
+            record = EpochRecord(
+                self.epoch,
+                round(seconds, 1),
+                round(time.process_time() - cpu0, 1),
+                round(loss, 4),
+                round(train_accuracy, 4),
+                round(val_accuracy, 4),
+                round(val_flip, 4),
+                {k: round(v, 4) for k, v in recall.items()},
+                round(self.optimizer.param_groups[0]["lr"], 6),
+            )
             self.history.append(asdict(record))
             if val_flip > self.best_accuracy:
                 self.best_accuracy, self.best_epoch = val_flip, self.epoch
@@ -252,19 +276,35 @@ def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=pr
     config.resolved()
     (folder / "config.json").write_text(json.dumps(asdict(config), indent=2))
     run = Run(folder, config, cache_dir, log)
-    log(f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
+    log(
+        f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
         f"{len(run.train_labels)} training / {len(run.val_labels)} validation faces, {config.precision}, "
-        f"{config.epochs} epochs of {run.steps_per_epoch} steps")
+        f"{config.epochs} epochs of {run.steps_per_epoch} steps"
+    )
     return run
 
 
-def resume(folder: Path, cache_dir: Path | None = None, log=print) -> Run:
+def resume(folder: Path, cache_dir: Path | None = None, log=print, precision: str | None = None) -> Run:
+    """Continue the run in `folder` from its last epoch.
+
+    `precision` may change the arithmetic for the rest of the run — bfloat16 is several times
+    faster where the CPU has bf16 units and several times slower where it has not — at the
+    price of no longer matching an uninterrupted run bit for bit.
+    """
     folder = Path(folder)
     checkpoint = folder / "last.pt"
     if not checkpoint.exists():
         raise FileNotFoundError(f"no checkpoint at {checkpoint}")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    run = Run(folder, RunConfig(**state["config"]), cache_dir, log)
+    config = RunConfig(**state["config"])
+    if precision not in (None, "auto", config.precision):
+        log(f"continuing in {precision} instead of {config.precision}")
+        config.precision = precision
+    elif config.precision == "bf16" and not cpu_has_bf16():
+        log("this CPU has no bfloat16 units: the run is slow here; --precision fp32 trades exactness for speed")
+    run = Run(folder, config, cache_dir, log)
     run.load(state)
-    log(f"resumed {folder} after epoch {run.epoch}/{run.config.epochs} (best {run.best_accuracy:.1%} @ {run.best_epoch})")
+    log(
+        f"resumed {folder} after epoch {run.epoch}/{run.config.epochs} (best {run.best_accuracy:.1%} @ {run.best_epoch})"
+    )
     return run

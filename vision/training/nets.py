@@ -57,7 +57,9 @@ class ResNet(nn.Module):
                 stages.append(BasicBlock(channels, out, 2 if (j == 0 and i > 0) else 1))
                 channels = out
         self.stages = nn.Sequential(*stages)
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(channels, NUM_CLASSES))
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(channels, NUM_CLASSES)
+        )
 
     def forward(self, x):
         return self.head(self.stages(self.stem(x)))
@@ -72,14 +74,22 @@ class VGG(nn.Module):
         for i in range(4):
             out = width * 2**i
             layers += [
-                nn.Conv2d(channels, out, 3, 1, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(),
-                nn.Conv2d(out, out, 3, 1, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(),
+                nn.Conv2d(channels, out, 3, 1, 1, bias=False),
+                nn.BatchNorm2d(out),
+                nn.ReLU(),
+                nn.Conv2d(out, out, 3, 1, 1, bias=False),
+                nn.BatchNorm2d(out),
+                nn.ReLU(),
                 nn.MaxPool2d(2),
             ]
             channels = out
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 256), nn.ReLU(), nn.Dropout(dropout),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(channels, 256),
+            nn.ReLU(),
+            nn.Dropout(dropout),
             nn.Linear(256, NUM_CLASSES),
         )
 

@@ -46,9 +46,7 @@ def augment_batch(x: torch.Tensor, size: int, aug: Augmentation, generator: torc
     ty = _uniform(n, -aug.shift, aug.shift, generator) * 2.0
     # The grid maps output coordinates to input ones: a zoom-in (scale > 1) samples a smaller area.
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [torch.stack([cos * flip, -sin, tx], dim=1), torch.stack([sin * flip, cos, ty], dim=1)], dim=1
-    )
+    theta = torch.stack([torch.stack([cos * flip, -sin, tx], dim=1), torch.stack([sin * flip, cos, ty], dim=1)], dim=1)
     grid = F.affine_grid(theta, (n, 1, size, size), align_corners=False)
     out = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
@@ -76,8 +74,10 @@ def _random_erase(x: torch.Tensor, aug: Augmentation, generator: torch.Generator
     rows = torch.arange(h).view(1, h, 1)
     cols = torch.arange(w).view(1, 1, w)
     mask = (
-        (rows >= top.view(n, 1, 1)) & (rows < (top + eh).view(n, 1, 1))
-        & (cols >= left.view(n, 1, 1)) & (cols < (left + ew).view(n, 1, 1))
+        (rows >= top.view(n, 1, 1))
+        & (rows < (top + eh).view(n, 1, 1))
+        & (cols >= left.view(n, 1, 1))
+        & (cols < (left + ew).view(n, 1, 1))
         & apply.view(n, 1, 1)
     ).unsqueeze(1)
     return torch.where(mask, value.view(n, 1, 1, 1).expand_as(x), x)

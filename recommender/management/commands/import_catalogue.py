@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recommender.importers import FORMATS, FormatError
+from recommender.importers import FORMATS, FormatError, how_to_name_the_format
 from recommender.services import import_catalogue
 
 MAX_LISTED_ERRORS = 50
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                     refresh=not options["no_refresh"],
                 )
             except FormatError as exc:
-                self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                self.stderr.write(self.style.ERROR(f"{path}: {how_to_name_the_format(exc, 'name it with --format')}"))
                 failed = True
                 continue
             write_report(self, report)

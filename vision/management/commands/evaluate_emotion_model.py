@@ -42,8 +42,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--folder", type=Path, default=None, help="labelled folder (default: EMOTUNES_DATA_DIR/faces/fer2013/public_test)")
-        parser.add_argument("--model", default=None, help="ONNX or Keras model file, or 'deepface' (default: EMOTION_MODEL)")
+        parser.add_argument(
+            "--folder",
+            type=Path,
+            default=None,
+            help="labelled folder (default: EMOTUNES_DATA_DIR/faces/fer2013/public_test)",
+        )
+        parser.add_argument(
+            "--model", default=None, help="ONNX or Keras model file, or 'deepface' (default: EMOTION_MODEL)"
+        )
         parser.add_argument("--ensemble", default=None, help="a second model whose probabilities are averaged in")
         parser.add_argument("--flip-average", action="store_true", help="average each face with its mirror image")
         parser.add_argument("--output", type=Path, default=None, help="PNG path for the confusion matrix")
@@ -65,8 +72,10 @@ class Command(BaseCommand):
         if options["ensemble"]:
             models.append(_classifier(options["ensemble"], options["flip_average"]))
         name = " + ".join(m.name for m in models) + (" (mirror-averaged)" if options["flip_average"] else "")
-        self.stdout.write(f"Model {name} (input {', '.join(f'{m.input_size}×{m.input_size}' for m in models)}) "
-                          f"on {len(images)} images from {folder}")
+        self.stdout.write(
+            f"Model {name} (input {', '.join(f'{m.input_size}×{m.input_size}' for m in models)}) "
+            f"on {len(images)} images from {folder}"
+        )
 
         probabilities = np.zeros((len(images), len(EMOTIONS)), dtype=np.float64)
         started = time.perf_counter()
@@ -79,13 +88,16 @@ class Command(BaseCommand):
         evaluation = evaluation_from_predictions(labels, probabilities.argmax(axis=1), folder)
 
         matrix = np.asarray(evaluation.confusion)
-        self.stdout.write(self.style.SUCCESS(
-            f"Accuracy: {evaluation.accuracy:.1%} ({np.trace(matrix)}/{matrix.sum()})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Accuracy: {evaluation.accuracy:.1%} ({np.trace(matrix)}/{matrix.sum()})")
+        )
         self.stdout.write(f"  {len(images) / seconds:.0f} faces/s in batches of {options['batch_size']}")
         self.stdout.write("Per-class recall:")
         for i, emotion in enumerate(EMOTIONS):
-            self.stdout.write(f"  {emotion:<9} {evaluation.recall.get(emotion, float('nan')):6.1%}  "
-                              f"({matrix[i, i]}/{matrix[i].sum()})")
+            self.stdout.write(
+                f"  {emotion:<9} {evaluation.recall.get(emotion, float('nan')):6.1%}  "
+                f"({matrix[i, i]}/{matrix[i].sum()})"
+            )
         self.stdout.write("Confusion matrix (rows: true, columns: predicted):")
         self.stdout.write("           " + " ".join(f"{e[:8]:>8}" for e in EMOTIONS))
         for i, emotion in enumerate(EMOTIONS):

@@ -47,7 +47,9 @@ class Command(BaseCommand):
         defaults = RunConfig(data_dir="")
         faces = Path(settings.EMOTUNES_DATA_DIR) / "faces" / "fer2013"
         parser.add_argument("--data", type=Path, default=faces / "train", help="labelled training folder")
-        parser.add_argument("--run-dir", type=Path, default=Path(DEFAULT_RUN), help=f"checkpoints (default {DEFAULT_RUN})")
+        parser.add_argument(
+            "--run-dir", type=Path, default=Path(DEFAULT_RUN), help=f"checkpoints (default {DEFAULT_RUN})"
+        )
         parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last epoch")
         parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default=defaults.arch)
         parser.add_argument("--width", type=_positive_int, default=None, help="channels of the first stage")
@@ -67,8 +69,12 @@ class Command(BaseCommand):
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
-        parser.add_argument("--eval-dir", type=Path, default=faces / "public_test",
-                            help="test folder measured once, after training (never used for selection)")
+        parser.add_argument(
+            "--eval-dir",
+            type=Path,
+            default=faces / "public_test",
+            help="test folder measured once, after training (never used for selection)",
+        )
         parser.add_argument("--no-eval", action="store_true", help="skip the test folder")
         parser.add_argument("--export-now", action="store_true", help="export the best epoch so far without training")
 
@@ -91,19 +97,32 @@ class Command(BaseCommand):
 
         try:
             if options["resume"] or options["export_now"]:
-                run = loop.resume(options["run_dir"], cache_dir=cache, log=log)
+                precision = options["precision"] if options["precision"] != "auto" else None
+                run = loop.resume(options["run_dir"], cache_dir=cache, log=log, precision=precision)
             else:
-                augment = Augmentation() if not options["no_augment"] else Augmentation(
-                    rotation_deg=0, zoom=0, shift=0, flip=False, brightness=0, contrast=0, erase_p=0)
+                augment = (
+                    Augmentation()
+                    if not options["no_augment"]
+                    else Augmentation(rotation_deg=0, zoom=0, shift=0, flip=False, brightness=0, contrast=0, erase_p=0)
+                )
                 from dataclasses import asdict
 
                 config = loop.RunConfig(
-                    data_dir=str(options["data"]), arch=options["arch"], width=options["width"],
-                    input_size=options["input_size"], epochs=options["epochs"], batch_size=options["batch_size"],
-                    learning_rate=options["learning_rate"], weight_decay=options["weight_decay"],
-                    warmup_epochs=options["warmup_epochs"], label_smoothing=options["label_smoothing"],
-                    class_weighting=options["class_weight"], val_split=options["val_split"],
-                    subset=options["subset"], precision=options["precision"], augment=asdict(augment),
+                    data_dir=str(options["data"]),
+                    arch=options["arch"],
+                    width=options["width"],
+                    input_size=options["input_size"],
+                    epochs=options["epochs"],
+                    batch_size=options["batch_size"],
+                    learning_rate=options["learning_rate"],
+                    weight_decay=options["weight_decay"],
+                    warmup_epochs=options["warmup_epochs"],
+                    label_smoothing=options["label_smoothing"],
+                    class_weighting=options["class_weight"],
+                    val_split=options["val_split"],
+                    subset=options["subset"],
+                    precision=options["precision"],
+                    augment=asdict(augment),
                     seed=options["seed"],
                 )
                 run = loop.start(options["run_dir"], config, cache_dir=cache, log=log)
@@ -116,8 +135,10 @@ class Command(BaseCommand):
             except KeyboardInterrupt:
                 log(f"interrupted during epoch {run.epoch + 1}; the checkpoint of epoch {run.epoch} stands")
             if run.epoch < run.config.epochs:
-                log(f"stopped after epoch {run.epoch}/{run.config.epochs}; continue with: python manage.py "
-                    f"train_emotion_model --run-dir {options['run_dir']} --resume")
+                log(
+                    f"stopped after epoch {run.epoch}/{run.config.epochs}; continue with: python manage.py "
+                    f"train_emotion_model --run-dir {options['run_dir']} --resume"
+                )
                 return
         self.export(run, out, None if options["no_eval"] else options["eval_dir"], log)
 
