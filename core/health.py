@@ -106,8 +106,11 @@ def check_all() -> dict:
         try:
             state = future.result(timeout=max(0.0, deadline - time.perf_counter()))
         except FutureTimeout:
-            state = {"ok": False, "error": f"no answer within {timeout:g} s",
-                     "ms": round((time.perf_counter() - started) * 1000, 1)}
+            state = {
+                "ok": False,
+                "error": f"no answer within {timeout:g} s",
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
         checks[name] = state
     pool.shutdown(wait=False, cancel_futures=True)  # a hung check's thread is left to finish alone
     return {"healthy": all(c["ok"] for c in checks.values()), "checks": checks}

@@ -286,8 +286,12 @@ if VISION_MODE not in ("embedded", "workers"):
 if VISION_MODE == "workers" and not REDIS_URL:
     raise ImproperlyConfigured("VISION_MODE=workers needs REDIS_URL: the in-memory channel layer cannot reach other processes.")
 LIVE_VISION_CHANNEL = env_str("LIVE_VISION_CHANNEL", "vision-frames")
-LIVE_VISION_THREADS = env_int("LIVE_VISION_THREADS", 2)  # embedded mode: frames analysed at once
-LIVE_VISION_BACKLOG = env_int("LIVE_VISION_BACKLOG", 8)  # embedded mode: frames queued in all before dropping
+# Embedded mode: frames analysed at once (ONNX Runtime releases the GIL, so threads use the cores), and
+# frames in progress across all connections before a new one is dropped as server_busy. One frame in
+# flight per connection; 64 holds a burst of 40 listeners' frames arriving together (~80 ms of work on
+# 2 cores at ~4 ms a frame) where 8 dropped three in four (docs/benchmarks.md).
+LIVE_VISION_THREADS = env_int("LIVE_VISION_THREADS", 2, minimum=1)
+LIVE_VISION_BACKLOG = env_int("LIVE_VISION_BACKLOG", 64, minimum=1)
 LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
 LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)

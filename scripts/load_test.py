@@ -32,8 +32,15 @@ import numpy as np
 import websockets
 from skimage.data import astronaut
 
-PROCESS_MARKERS = {"daphne": "daphne", "runserver": "runserver", "runworker": "vision-worker", "celery": "celery",
-                   "redis-server": "redis", "postgres": "postgres", "vision-pool": "vision-pool"}
+PROCESS_MARKERS = {
+    "daphne": "daphne",
+    "runserver": "runserver",
+    "runworker": "vision-worker",
+    "celery": "celery",
+    "redis-server": "redis",
+    "postgres": "postgres",
+    "vision-pool": "vision-pool",
+}
 
 
 def face_frames(count: int = 8) -> list[bytes]:
@@ -41,7 +48,7 @@ def face_frames(count: int = 8) -> list[bytes]:
     frames = []
     for n in range(count):
         dx, dy = (n % 4) * 6, (n // 4) * 6
-        crop = image[dy:dy + 420, 40 + dx:40 + dx + 420]
+        crop = image[dy : dy + 420, 40 + dx : 40 + dx + 420]
         frame = cv2.resize(crop, (320, 240), interpolation=cv2.INTER_AREA)
         ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 70])
         assert ok
@@ -57,6 +64,7 @@ class Tally:
     stage_ms: dict = field(default_factory=lambda: {"queue": [], "worker": [], "reply": []})
     first_ms: list = field(default_factory=list)  # each client's first frame: sent → answered
     answered: int = 0
+    answered_at: list = field(default_factory=list)  # monotonic time of each answer
     tracked: int = 0  # answers whose faces were found by face tracking
     dropped: int = 0
     drop_reasons: Counter = field(default_factory=Counter)
@@ -64,6 +72,7 @@ class Tally:
     error_codes: Counter = field(default_factory=Counter)
     error_samples: list = field(default_factory=list)
     sent: int = 0
+    sent_at: list = field(default_factory=list)
 
     def error(self, text: str, code: str = "client") -> None:
         self.errors += 1
@@ -72,8 +81,16 @@ class Tally:
             self.error_samples.append(text)
 
 
-async def client(url: str, origin: str, frames: list[bytes], fps: float, deadline: float, tally: Tally,
-                 answer_timeout: float, start_delay: float = 0.0) -> None:
+async def client(
+    url: str,
+    origin: str,
+    frames: list[bytes],
+    fps: float,
+    deadline: float,
+    tally: Tally,
+    answer_timeout: float,
+    start_delay: float = 0.0,
+) -> None:
     period = 1.0 / fps
     await asyncio.sleep(start_delay)
     try:
@@ -82,6 +99,7 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
             while time.monotonic() < deadline:
                 tick = time.monotonic()
                 tally.sent += 1
+                tally.sent_at.append(tick)
                 await ws.send(frames[n % len(frames)])
                 n += 1
                 while True:
@@ -97,6 +115,7 @@ async def client(url: str, origin: str, frames: list[bytes], fps: float, deadlin
                     if kind == "analysis":
                         latency = (time.monotonic() - tick) * 1000
                         tally.answered += 1
+                        tally.answered_at.append(time.monotonic())
                         tally.latencies_ms.append(latency)
                         if n == 1:
                             tally.first_ms.append(latency)
@@ -271,25 +290,46 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
     # Listeners open the page at different moments: each client starts at its own point of the first
     # frame period (--start-spread 0 starts all at once, so every frame of a period arrives in one burst).
     spread = random.Random(clients)
-    await asyncio.gather(*(client(args.url, args.origin, frames, args.fps, deadline, tally, args.answer_timeout,
-                                  spread.uniform(0, args.start_spread))
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(
+            client(
+                args.url,
+                args.origin,
+                frames,
+                args.fps,
+                deadline,
+                tally,
+                args.answer_timeout,
+                spread.uniform(0, args.start_spread),
+            )
+            for _ in range(clients)
+        )
+    )
     elapsed = time.monotonic() - started
+    warm = min(args.warm_up, args.duration / 2)
+    window = deadline - started - warm
     cpu_after = cpu_seconds(pids)
     per_process = process_cpu(pids)
     rss = process_rss(pids)
     own = os.times()
     processes = [
-        {"role": role, "pid": pid, "cores": round((used - per_process_before.get((role, pid), 0.0)) / elapsed, 2),
-         "rss_mb": round(rss.get((role, pid), 0.0))}
+        {
+            "role": role,
+            "pid": pid,
+            "cores": round((used - per_process_before.get((role, pid), 0.0)) / elapsed, 2),
+            "rss_mb": round(rss.get((role, pid), 0.0)),
+        }
         for (role, pid), used in sorted(per_process.items())
     ]
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
         "sent": tally.sent,
-        "answered_per_s": round(tally.answered / elapsed, 2),
-        "sent_per_s": round(tally.sent / elapsed, 2),
+        "answered": tally.answered,
+        # Rates in the steady state: from --warm-up seconds after the start (connections open, the
+        # clients' start spread over) to the deadline; the counts cover the whole level.
+        "answered_per_s": round(sum(started + warm <= t <= deadline for t in tally.answered_at) / window, 2),
+        "sent_per_s": round(sum(started + warm <= t <= deadline for t in tally.sent_at) / window, 2),
         "offered_per_s": round(clients * args.fps, 1),
         "p50_ms": round(percentile(tally.latencies_ms, 50), 1),
         "p95_ms": round(percentile(tally.latencies_ms, 95), 1),
@@ -328,12 +368,31 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per client count (bounded)")
     parser.add_argument("--answer-timeout", type=float, default=10.0)
-    parser.add_argument("--start-spread", type=float, default=None,
-                        help="seconds over which the clients start (default: one frame period; 0: all at once)")
-    parser.add_argument("--pids", type=Path, default=None,
-                        help="the launcher's pids.json (var/distributed/pids.json): memory of its processes only")
-    parser.add_argument("--pid", type=int, action="append", default=None,
-                        help="without --pids: report these server processes (and their children) only")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=2.0,
+        help="seconds at the start of each level left out of the rates (connecting, the start spread)",
+    )
+    parser.add_argument(
+        "--start-spread",
+        type=float,
+        default=None,
+        help="seconds over which the clients start (default: one frame period; 0: all at once)",
+    )
+    parser.add_argument(
+        "--pids",
+        type=Path,
+        default=None,
+        help="the launcher's pids.json (var/distributed/pids.json): memory of its processes only",
+    )
+    parser.add_argument(
+        "--pid",
+        type=int,
+        action="append",
+        default=None,
+        help="without --pids: report these server processes (and their children) only",
+    )
     parser.add_argument("--label", default="", help="a name for this run in the output")
     parser.add_argument("--json", action="store_true", help="print one JSON line per level")
     args = parser.parse_args()
@@ -344,24 +403,31 @@ def main() -> int:
     if args.start_spread is None:
         args.start_spread = 1.0 / args.fps
     frames = face_frames()
-    print(f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}, "
-          f"clients starting over {args.start_spread:g} s")
+    print(
+        f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}, "
+        f"clients starting over {args.start_spread:g} s"
+    )
     for clients in args.clients:
         result = asyncio.run(run_level(args, clients, frames))
         if args.json:
             print(json.dumps(dict(result, label=args.label)), flush=True)
         else:
-            print(f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered "
+            print(
+                f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered "
                 f"({result['sent_per_s']} sent/s), "
-                  f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms"
+                f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms"
                 f"{''.join(f', {k} {v}' for k, v in result['worker_stages_p50_ms'].items())}), "
-                  f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
-                  f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
-                  f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "
-                  f"load script {result['cpu_cores_load_test']} cores | load average {result['load_average']}", flush=True)
+                f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
+                f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
+                f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "
+                f"load script {result['cpu_cores_load_test']} cores | load average {result['load_average']}",
+                flush=True,
+            )
             for process in result["processes"]:
-                print(f"      {process['role']:<14} pid {process['pid']:<8} {process['cores']:5.2f} cores  "
-                      f"{process['rss_mb']:5d} MB")
+                print(
+                    f"      {process['role']:<14} pid {process['pid']:<8} {process['cores']:5.2f} cores  "
+                    f"{process['rss_mb']:5d} MB"
+                )
             for sample in result["error_samples"]:
                 print(f"      error: {sample}")
         time.sleep(2)

@@ -20,7 +20,9 @@ async def test_send_and_receive_on_a_shared_and_a_process_channel(running_redis)
     await fast.flush()
     await fast.send("vision-frames", {"type": "vision.analyse", "frame": b"\xff\xd8" * 5000, "hint": [[1, 2, 3, 4]]})
     assert await fast.receive("vision-frames") == {
-        "type": "vision.analyse", "frame": b"\xff\xd8" * 5000, "hint": [[1, 2, 3, 4]]
+        "type": "vision.analyse",
+        "frame": b"\xff\xd8" * 5000,
+        "hint": [[1, 2, 3, 4]],
     }
     reply_to = await fast.new_channel()
     await fast.send(reply_to, {"type": "vision.result", "seq": 1})

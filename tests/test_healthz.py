@@ -121,7 +121,7 @@ def test_stopped_redis_is_unhealthy_within_the_timeout(client, running_redis):
     assert anonymous.status_code == 503
     assert anonymous.json() == {"healthy": False}  # no back-end names, no host:port, no error text
     assert str(running_redis.port) not in anonymous.content.decode()
-    assert took < 1.0 + 1.0, took
+    assert took < 1.0 + 1.5, took  # HEALTHCHECK_TIMEOUT=1.0, all checks at once; slack for a loaded machine
     body = r.json()
     assert body["healthy"] is False
     assert body["checks"]["database"]["ok"] is True

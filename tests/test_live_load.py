@@ -25,9 +25,24 @@ CLIENTS, FPS, SECONDS = 4, 2.0, 6
 
 def load(ws_url: str, *extra: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "scripts/load_test.py", "--url", ws_url, "--clients", str(CLIENTS), "--fps", str(FPS),
-         "--duration", str(SECONDS), "--json", *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "scripts/load_test.py",
+            "--url",
+            ws_url,
+            "--clients",
+            str(CLIENTS),
+            "--fps",
+            str(FPS),
+            "--duration",
+            str(SECONDS),
+            "--json",
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -48,7 +63,7 @@ def assert_nothing_is_lost_below_capacity(report: dict, roles: set[str]):
     assert report["errors"] == 0, report["error_samples"]
     assert report["dropped"] == 0 and report["drop_reasons"] == {}, report
     # Every frame sent got its analysis: one in flight per client, answered before the next.
-    assert report["answered_per_s"] == report["sent_per_s"]
+    assert report["answered"] == report["sent"] and report["answered_per_s"] >= report["sent_per_s"] - 0.5
     assert report["sent"] >= CLIENTS * FPS * SECONDS * 0.8
     assert 0 < report["first_frame_max_ms"] < 30_000 and report["p95_ms"] < 5000
     assert report["tracked_share"] > 0.3  # each stream's frames after the first are tracked
@@ -73,8 +88,9 @@ def test_worker_mode_answers_every_frame_below_capacity(tmp_path):
     try:
         worker = stack.start_worker()
         first_answer(stack.ws_url, attempts=60)
-        report = load(stack.ws_url, "--label", "workers", "--pid", str(stack.daphne.process.pid),
-                      "--pid", str(worker.process.pid))
+        report = load(
+            stack.ws_url, "--label", "workers", "--pid", str(stack.daphne.process.pid), "--pid", str(worker.process.pid)
+        )
         assert worker.process.poll() is None
     finally:
         stack.close()

@@ -27,8 +27,16 @@ print(json.dumps({
 }))
 """
 
-_CONFIG_VARS = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DATABASE_URL", "CELERY_BROKER_URL",
-                "CELERY_TASK_ALWAYS_EAGER", "CELERY_RESULT_BACKEND")
+_CONFIG_VARS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "REDIS_URL",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_RESULT_BACKEND",
+)
 
 
 def probe(**env):

@@ -39,23 +39,39 @@ def test_bench_vision_prints_full_and_tracked_rows_the_naive_path_the_ratio_and_
     for size in ("320×240", "640×480"):
         for path in ("full", "tracked"):
             assert re.search(
-                rf"{size} JPEG \([\d,]+ bytes\), {path} \({path}\), 5 frames, faces seen: \[\(\('happy', True\),\)\]", text
+                rf"{size} JPEG \([\d,]+ bytes\), {path} \({path}\), 5 frames, faces seen: \[\(\('happy', True\),\)\]",
+                text,
             ), text
-        assert re.search(rf"{size} naive path: decode → DeepFace.extract_faces\(detector_backend='mtcnn'\) → Keras "
-                         r"mini-Xception on the largest face, 2 frames, emotion happy", text), text
-    rows = {stage: len(re.findall(rf"^  {re.escape(stage)}\s+[\d.]+\s+[\d.]+$", text, re.M)) for stage in (
-        "decode", "detect", "align", "classify", "total", "CPU time, whole frame", "extract_faces")}
+        assert re.search(
+            rf"{size} naive path: decode → DeepFace.extract_faces\(detector_backend='mtcnn'\) → Keras "
+            r"mini-Xception on the largest face, 2 frames, emotion happy",
+            text,
+        ), text
+    rows = {
+        stage: len(re.findall(rf"^  {re.escape(stage)}\s+[\d.]+\s+[\d.]+$", text, re.M))
+        for stage in ("decode", "detect", "align", "classify", "total", "CPU time, whole frame", "extract_faces")
+    }
     # Four rows (full and tracked, two sizes) of the served stages, two more (the naive path) of those it shares.
-    assert rows == {"decode": 6, "detect": 4, "align": 4, "classify": 6, "total": 6, "CPU time, whole frame": 4,
-                    "extract_faces": 2}
+    assert rows == {
+        "decode": 6,
+        "detect": 4,
+        "align": 4,
+        "classify": 6,
+        "total": 6,
+        "CPU time, whole frame": 4,
+        "extract_faces": 2,
+    }
     assert len(re.findall(r"frames per second: [\d.]+", text)) == 4
     ratio = float(re.search(r"^ratio naive/tracked 320x240: ([\d.]+)$", text, re.M).group(1))
     assert ratio > 1  # the target (≥ 15) is measured on a quiet machine, not asserted on a shared one
     assert re.search(r"^ratio naive/full 640x480: [\d.]+$", text, re.M)
     # The served path's memory is printed before the naive path brings TensorFlow in.
     assert re.search(r"Resident memory of this process, served path loaded: \d+ MiB \(TensorFlow imported: no\)", text)
-    assert re.search(r"A fresh vision process .*: first answer [\d.]+ s after start \(happy\), resident memory \d+ MiB, "
-                     r"TensorFlow imported: no", text), text
+    assert re.search(
+        r"A fresh vision process .*: first answer [\d.]+ s after start \(happy\), resident memory \d+ MiB, "
+        r"TensorFlow imported: no",
+        text,
+    ), text
     assert re.search(r"Peak RSS of this process: \d+ MiB", text)
 
 

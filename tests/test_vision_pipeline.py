@@ -12,7 +12,9 @@ from tests.vision_fixtures import astronaut_bgr, astronaut_frame, coffee_frame, 
 from vision import pipeline
 
 
-@pytest.mark.parametrize("width,height,ext", [(320, 240, ".jpg"), (640, 480, ".jpg"), (640, 480, ".png"), (512, 384, ".webp")])
+@pytest.mark.parametrize(
+    "width,height,ext", [(320, 240, ".jpg"), (640, 480, ".jpg"), (640, 480, ".png"), (512, 384, ".webp")]
+)
 def test_the_smiling_astronaut_reads_as_happy(width, height, ext):
     analysis = pipeline.analyse_frame(astronaut_frame(width, height, ext))
 
@@ -69,7 +71,9 @@ def test_a_frame_without_a_face_is_a_normal_empty_result():
 
 def test_a_tilted_head_is_aligned_and_still_reads_as_happy():
     image = cv2.resize(astronaut_bgr(), (640, 480), interpolation=cv2.INTER_AREA)
-    tilt = cv2.warpAffine(image, cv2.getRotationMatrix2D((280, 150), 25, 1.0), (640, 480), borderMode=cv2.BORDER_REFLECT)
+    tilt = cv2.warpAffine(
+        image, cv2.getRotationMatrix2D((280, 150), 25, 1.0), (640, 480), borderMode=cv2.BORDER_REFLECT
+    )
     analysis = pipeline.analyse_frame(encode(tilt))
 
     assert len(analysis.faces) == 1
@@ -109,4 +113,6 @@ def test_many_threads_at_once_get_the_same_answers_as_one():
 
 
 def _summary(analysis):
-    return [(f.box, f.emotion, f.primary, tuple(np.round([f.emotions[e] for e in EMOTIONS], 3))) for f in analysis.faces]
+    return [
+        (f.box, f.emotion, f.primary, tuple(np.round([f.emotions[e] for e in EMOTIONS], 3))) for f in analysis.faces
+    ]

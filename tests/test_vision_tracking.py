@@ -23,9 +23,12 @@ def reports():
     from django.conf import settings
 
     return {
-        s.name: (s, motion.compare(
-            s, redetect_frames=settings.VISION_TRACK_REDETECT_FRAMES, redetect_s=settings.VISION_TRACK_REDETECT_S
-        ))
+        s.name: (
+            s,
+            motion.compare(
+                s, redetect_frames=settings.VISION_TRACK_REDETECT_FRAMES, redetect_s=settings.VISION_TRACK_REDETECT_S
+            ),
+        )
         for s in motion.all_sequences()
     }
 
@@ -56,7 +59,9 @@ def test_tracked_path_gives_the_same_emotions(reports):
 
 
 def test_every_face_entering_or_leaving_is_noticed_within_the_redetection_interval(reports):
-    events = [(name, kind, frame, late, interval(s)) for name, (s, r) in reports.items() for kind, frame, late in r.events]
+    events = [
+        (name, kind, frame, late, interval(s)) for name, (s, r) in reports.items() for kind, frame, late in r.events
+    ]
     assert sum(kind == "entered" for _, kind, *_ in events) >= 5
     assert sum(kind == "left" for _, kind, *_ in events) >= 5
     assert [e for e in events if e[3] > e[4]] == []

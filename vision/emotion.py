@@ -187,7 +187,13 @@ class OnnxEmotionClassifier(EmotionClassifier):
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         inputs, outputs = self._session.get_inputs(), self._session.get_outputs()
         shape = inputs[0].shape
-        if len(inputs) != 1 or len(shape) != 4 or shape[1] != 1 or shape[2] != shape[3] or not isinstance(shape[2], int):
+        if (
+            len(inputs) != 1
+            or len(shape) != 4
+            or shape[1] != 1
+            or shape[2] != shape[3]
+            or not isinstance(shape[2], int)
+        ):
             raise ValueError(f"{path.name}: expected one greyscale input (N, 1, S, S), got {shape}.")
         if outputs[0].shape[-1] != len(EMOTIONS):
             raise ValueError(f"{path.name}: expected {len(EMOTIONS)} outputs, got {outputs[0].shape}.")

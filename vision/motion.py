@@ -243,7 +243,9 @@ def fer_faces() -> Sequence:
         size = 66 + 20 * _wave(j, 10)
         pose = Pose(130 + 8 * j, 112 + 5 * _wave(j, 7), size, roll=8 * _wave(j, 10))
         frames.append(render("rocket", [(sprite, pose)]))
-    return Sequence("fer-faces", frames, "FER faces angry, sad, neutral, fear, surprise drifting and zooming, a new one every 2.5 s")
+    return Sequence(
+        "fer-faces", frames, "FER faces angry, sad, neutral, fear, surprise drifting and zooming, a new one every 2.5 s"
+    )
 
 
 def two_moving() -> Sequence:
@@ -292,9 +294,7 @@ def iou(a, b) -> float:
 
 def match(full: list, tracked: list) -> list[tuple[int, int, float]]:
     """Greedy one-to-one pairs (i, j, IoU) of full faces and tracked faces by box overlap, best first."""
-    pairs = sorted(
-        ((iou(f.box, t.box), i, j) for i, f in enumerate(full) for j, t in enumerate(tracked)), reverse=True
-    )
+    pairs = sorted(((iou(f.box, t.box), i, j) for i, f in enumerate(full) for j, t in enumerate(tracked)), reverse=True)
     used_f, used_t, out = set(), set(), []
     for overlap, i, j in pairs:
         if overlap <= 0 or i in used_f or j in used_t:

@@ -370,10 +370,18 @@ class NumpyMTCNN:
             offsets = reg[0, ys, xs]
             x1, y1 = xs * 2.0, ys * 2.0
             x2, y2 = x1 + 12.0, y1 + 12.0
-            boxes = np.stack(
-                [x1 + offsets[:, 0] * 12, y1 + offsets[:, 1] * 12, x2 + offsets[:, 2] * 12, y2 + offsets[:, 3] * 12],
-                axis=1,
-            ) / scale
+            boxes = (
+                np.stack(
+                    [
+                        x1 + offsets[:, 0] * 12,
+                        y1 + offsets[:, 1] * 12,
+                        x2 + offsets[:, 2] * 12,
+                        y2 + offsets[:, 3] * 12,
+                    ],
+                    axis=1,
+                )
+                / scale
+            )
             scores = score[ys, xs]
             keep = _nms(boxes, scores, 0.5)
             found.append(np.column_stack([boxes[keep], scores[keep]]))

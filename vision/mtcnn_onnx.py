@@ -58,7 +58,11 @@ class _Builder:
     def pool(self, x: str, size: int, stride: int, same: bool) -> str:
         # SAME_UPPER is TensorFlow's "same": the odd padding pixel goes at the end; padding never wins a max.
         return self.node(
-            "MaxPool", [x], kernel_shape=[size, size], strides=[stride, stride], auto_pad="SAME_UPPER" if same else "VALID"
+            "MaxPool",
+            [x],
+            kernel_shape=[size, size],
+            strides=[stride, stride],
+            auto_pad="SAME_UPPER" if same else "VALID",
         )
 
     def dense(self, x: str, weight: np.ndarray, bias: np.ndarray) -> str:

@@ -147,7 +147,9 @@ def get_models() -> _Models:
         )
     with _models_lock:
         if _models is None:
-            if detector_uses_tensorflow(settings.VISION_DETECTOR) or classifier_uses_tensorflow(str(settings.EMOTION_MODEL)):
+            if detector_uses_tensorflow(settings.VISION_DETECTOR) or classifier_uses_tensorflow(
+                str(settings.EMOTION_MODEL)
+            ):
                 configure_tensorflow(settings.VISION_TF_THREADS)
             detector = build_detector(
                 settings.VISION_DETECTOR,
@@ -250,9 +252,7 @@ def locate_faces(models: _Models, image_bgr: np.ndarray, hint: Hint) -> tuple[li
     return models.detector.detect_faces(image_bgr), FULL, fallback
 
 
-def analyse_image(
-    image_bgr: np.ndarray, *, hint: Hint = (), timings: dict[str, float] | None = None
-) -> FrameAnalysis:
+def analyse_image(image_bgr: np.ndarray, *, hint: Hint = (), timings: dict[str, float] | None = None) -> FrameAnalysis:
     models = get_models()
     timings = {} if timings is None else timings
     height, width = image_bgr.shape[:2]

@@ -70,4 +70,3 @@ class VisionFrameWorker(AsyncConsumer):
             }
         reply["replied_at"] = time.time()
         await self.channel_layer.send(reply_to, reply)
-

@@ -74,7 +74,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--frames", type=int, default=200, help="timed frames per size and path (after 10 warm-up frames)")
+        parser.add_argument(
+            "--frames", type=int, default=200, help="timed frames per size and path (after 10 warm-up frames)"
+        )
         parser.add_argument(
             "--naive",
             type=int,
@@ -112,7 +114,9 @@ class Command(BaseCommand):
                 for size in SIZES:
                     hint = tuple(face.box for face in pipeline.analyse_frame(frames[size]).faces)
                     for path, frame_hint in (("full", None), ("tracked", hint)):
-                        totals[path, size] = self._bench(pipeline, frames[size], size, path, frame_hint, options["frames"])
+                        totals[path, size] = self._bench(
+                            pipeline, frames[size], size, path, frame_hint, options["frames"]
+                        )
                 self._stream_estimate(totals)
                 tensorflow = "tensorflow" in sys.modules
                 self.out(
@@ -121,7 +125,10 @@ class Command(BaseCommand):
                 )
                 self._fresh_process(frames[SIZES[0]])
                 if options["naive"]:
-                    naive = {size: self._bench_naive(frames[size], size, options["naive"], options["naive_model"]) for size in SIZES}
+                    naive = {
+                        size: self._bench_naive(frames[size], size, options["naive"], options["naive_model"])
+                        for size in SIZES
+                    }
                     for size in SIZES:
                         label = f"{size[0]}x{size[1]}"
                         self.out(f"ratio naive/full {label}: {naive[size] / totals['full', size]:.1f}")

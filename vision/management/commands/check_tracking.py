@@ -44,7 +44,9 @@ class Command(BaseCommand):
         )
         failed = False
         for every in options["redetect_frames"]:
-            failed |= not self.check(sequences, every, options["redetect_s"], verbose=len(options["redetect_frames"]) == 1)
+            failed |= not self.check(
+                sequences, every, options["redetect_s"], verbose=len(options["redetect_frames"]) == 1
+            )
         if failed:
             raise CommandError("tracking missed an acceptance check (above)")
 
