@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "recommender",
     "vision",
     "moods",
+    "engagement",
     "live",
 ]
 
@@ -380,4 +381,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(RECOMMENDER_REFRESH_SECONDS),
         "kwargs": {"trigger": "schedule"},
     },
+}
+
+# --- Engagement (engagement app) ----------------------------------------------------------
+# Impressions and events older than this are deleted by a daily Celery beat task.
+ENGAGEMENT_RETENTION_DAYS = env_int("ENGAGEMENT_RETENTION_DAYS", 180, minimum=1)
+# POST /api/engagement/: batches per client address per minute (django-ratelimit), body bytes.
+ENGAGEMENT_RATE = env_str("ENGAGEMENT_RATE", "120/m")
+ENGAGEMENT_MAX_BODY_BYTES = env_int("ENGAGEMENT_MAX_BODY_BYTES", 32 * 1024, minimum=1024)
+# Feedback into the recommender (engagement.feedback): songs shown often for an emotion and rarely
+# played sink in its lists; a Beta prior worth ENGAGEMENT_FEEDBACK_PRIOR lists, over the last
+# ENGAGEMENT_FEEDBACK_DAYS, re-read every ENGAGEMENT_FEEDBACK_TTL_S seconds per process. Off by
+# default until staff have judged it (`manage.py evaluate_feedback`).
+ENGAGEMENT_FEEDBACK = env_bool("ENGAGEMENT_FEEDBACK", False)
+ENGAGEMENT_FEEDBACK_PRIOR = env_float("ENGAGEMENT_FEEDBACK_PRIOR", 20.0, minimum=1.0)
+ENGAGEMENT_FEEDBACK_DAYS = env_int("ENGAGEMENT_FEEDBACK_DAYS", 30, minimum=1)
+ENGAGEMENT_FEEDBACK_TTL_S = env_float("ENGAGEMENT_FEEDBACK_TTL_S", 300.0, minimum=0.0)
+CELERY_BEAT_SCHEDULE["engagement-purge-old-events"] = {
+    "task": "engagement.tasks.purge_old_engagement",
+    "schedule": 24 * 3600.0,
 }

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("history/", include("moods.urls")),
+    path("api/engagement/", include("engagement.urls")),
     path("api/", include("recommender.urls")),
     # The admin's own password change checks the old password with check_password(), which no
     # throttle sees; staff change theirs on the accounts page, where authenticate() is throttled.

@@ -8,6 +8,7 @@ import csv
 import io
 import zipfile
 
+from engagement.selectors import EVENT_CSV_HEADER, export_csv_rows
 from moods.selectors import export_data
 
 
@@ -58,6 +59,7 @@ def export_csv_files(*, user) -> dict[str, str]:
                 for position, track in enumerate(p["tracks"], start=1)
             ),
         ),
+        "engagement.csv": _csv(EVENT_CSV_HEADER, export_csv_rows(data["engagement"])),
     }
 
 

@@ -275,4 +275,12 @@ def export_data(*, user) -> dict:
         "mood_entries": [mood_entry_dict(entry) for entry in _entries(user)],
         "ratings": [rating_dict(rating) for rating in _ratings(user)],
         "playlists": [playlist_dict(playlist) for playlist in Playlist.objects.filter(user=user).order_by("id")],
+        "engagement": _engagement(user),
     }
+
+
+def _engagement(user) -> list[dict]:
+    # moods → engagement (engagement imports nothing of moods): the lists shown and what was done.
+    from engagement.selectors import export_for_user
+
+    return export_for_user(user=user)

@@ -119,11 +119,14 @@ def _revise_flicker(last: MoodEntry, emotion: str, confidence: float, vad: tuple
 
 
 def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
-    """Forget the listener's mood entries (and, if asked, their ratings). Returns what went."""
+    """Forget the listener's mood entries and engagement (the lists shown them, what they did with
+    them), and, if asked, their ratings. Returns what went."""
+    from engagement.services import delete_for_user
     from recommender.models import Rating
 
     with transaction.atomic():
         deleted = {"mood_entries": MoodEntry.objects.filter(user=user).delete()[0], "ratings": 0}
+        deleted["engagement"] = delete_for_user(user=user)
         if include_ratings:
             deleted["ratings"] = Rating.objects.filter(user=user).delete()[0]
     return deleted

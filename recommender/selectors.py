@@ -8,6 +8,7 @@ rebuilt only when the catalogue or the active clustering changes.
 """
 
 from core.emotions import EMOTIONS, WARRINER_VAD
+from recommender.engine import feedback as engine_feedback
 from recommender.engine import index as track_indexes
 from recommender.engine import taste as tastes
 from recommender.engine import video_pick
@@ -137,3 +138,4 @@ def reset_indexes() -> None:
     track_indexes.forget()
     video_pick.forget()
     tastes.forget()
+    engine_feedback.forget()

@@ -16,6 +16,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from engagement.models import EngagementStatistics
 from moods.models import MoodEntry, MoodStatistics, Playlist
 from moods.services import create_playlist
 from recommender.models import Rating
@@ -150,7 +151,9 @@ class HostileRequestTests(BaseTestCase):
                 continue
             answer = charlie.get(url)
             tried += 1
-            if model is MoodStatistics and url.endswith("/moodstatistics/"):
+            if (model is MoodStatistics and url.endswith("/moodstatistics/")) or (
+                model is EngagementStatistics and url.endswith("/engagementstatistics/")
+            ):
                 # Every staff member sees the aggregate statistics (README, "Mood history and privacy"): no names.
                 self.assertEqual(answer.status_code, 200)
                 self.assertNotIn(b"alice", answer.content)

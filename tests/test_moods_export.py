@@ -55,7 +55,7 @@ class ExportTests(BaseTestCase):
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertIn(".zip", response["Content-Disposition"])
         archive = zipfile.ZipFile(io.BytesIO(response.content))
-        self.assertEqual(sorted(archive.namelist()), ["account.csv", "mood_entries.csv", "playlists.csv", "ratings.csv"])
+        self.assertEqual(sorted(archive.namelist()), ["account.csv", "engagement.csv", "mood_entries.csv", "playlists.csv", "ratings.csv"])
 
         def rows(name):
             return list(csv.DictReader(io.StringIO(archive.read(name).decode())))

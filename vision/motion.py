@@ -262,7 +262,8 @@ def two_moving() -> Sequence:
 def visitors() -> Sequence:
     """Faces popping in beside the astronaut and going again, at different points of the re-detection cycle."""
     me = astronaut_sprite()
-    visits = [(5, 12, "happy"), (17, 25, "angry"), (30, 39, "neutral")]  # (in, out, who)
+    # (in, out, who): they come in at different points of the re-detection cycle, found 0–3 frames later
+    visits = [(3, 12, "happy"), (18, 25, "angry"), (29, 39, "neutral")]
     frames = []
     for i in range(46):
         placed = [(me, Pose(110 + 8 * _wave(i, 15), 118 + 5 * _wave(i, 11), 70))]
@@ -270,7 +271,7 @@ def visitors() -> Sequence:
             if start <= i < end:
                 placed.append((fer_sprite(*CLEAR[who]), Pose(245 + 5 * _wave(i, 7), 105 + 4 * _wave(i, 5), 62)))
         frames.append(render("coffee", placed))
-    return Sequence("visitors", frames, "astronaut; FER faces appear beside her at frames 5, 17, 30, go at 12, 25, 39")
+    return Sequence("visitors", frames, "astronaut; FER faces appear beside her at frames 3, 18, 29, go at 12, 25, 39")
 
 
 SEQUENCES = (sway, zoom, turn, leave, second_face, fer_faces, two_moving, visitors)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
+from recommender.engine import feedback
 from recommender.engine.index import TrackIndex
 from recommender.engine.taste import Taste
 
@@ -42,8 +43,9 @@ def pick_tracks(
     region = index.regions.get(emotion) if strategy == "match" else None
     pools = nearest_pools(index, index.standardise(distinct), pool_size, limit, region, taste)
     ranked = {}
+    sunk = feedback.penalties(emotion)  # engagement: shown often, rarely played (engine/feedback.py)
     for target, pool in zip(distinct, pools):
-        rows = _by_taste(index, pool, taste)
+        rows = feedback.sink(index, _by_taste(index, pool, taste), sunk, limit)
         ranked[target] = list(
             zip(rows.tolist(), index.ids[rows].tolist(), index.artist[rows].tolist(), index.song[rows].tolist())
         )

@@ -12,6 +12,7 @@ export function readConfig(root) {
     wsPath: root.dataset.wsPath,
     recommendationsUrl: root.dataset.recommendationsUrl,
     ratingsUrl: root.dataset.ratingsUrl,
+    engagementUrl: root.dataset.engagementUrl,
     playlistsUrl: root.dataset.playlistsUrl,
     loginUrl: root.dataset.loginUrl,
     authenticated: root.dataset.authenticated === "true",

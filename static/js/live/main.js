@@ -5,11 +5,13 @@
 //   camera.js   camera:on { resumed }, camera:paused, camera:stopped, camera:unavailable { reason }
 //   mood.js     mood:changed { mood, source }, mood:state { state }, strategy:changed
 //   recommendations.js  recommendations:loading, recommendations:ready (the endpoint's answer, once shown)
-// playlists.js ("Save as playlist", "Add to playlist") only listens.
+//   playlists.js  playlist:saved { trackIds } when songs were saved to a playlist
+// engagement.js (impressions and actions for the staff's figures) only listens.
 import { createBus } from "./bus.js";
 import { createCamera } from "./camera.js";
 import { readConfig } from "./config.js";
 import { byId } from "./dom.js";
+import { createEngagement } from "./engagement.js";
 import { startFrameLoop } from "./frames.js";
 import { createMoodCard } from "./mood.js";
 import { createOverlay } from "./overlay.js";
@@ -41,6 +43,7 @@ function start(root) {
   startFrameLoop({ camera, socket, bus });
   const addToPlaylist = createPlaylists({ config, state, bus });
   createRecommendations({ root, config, state, ratingButtons: createRatings({ config, state }), addToPlaylist, bus });
+  createEngagement({ root, config, state, bus });
   socket.connect();
 }
 

@@ -77,6 +77,7 @@ export function createPlaylists({ config, state, bus }) {
         open.hidden = false;
         say(note, `Saved “${saved.name}”: ${saved.tracks.length} songs for ${saved.emotion || songs.emotion}.`, saved, "ok");
         note.dataset.playlistId = String(saved.id);
+        bus.emit("playlist:saved", { trackIds: songs.tracks.map((t) => t.id) });
       } catch (error) {
         say(note, `Not saved: ${error.message}`, null, "warn");
       } finally {
@@ -156,6 +157,7 @@ export function createPlaylists({ config, state, bus }) {
         name.value = "";
         toggle.setAttribute("aria-expanded", "false");
         box.dataset.saved = "true";
+        bus.emit("playlist:saved", { trackIds: [track.id] });
       } catch (error) {
         say(message, `Not added: ${error.message}`, null, "warn");
       } finally {

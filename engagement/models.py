@@ -1,0 +1,98 @@
+"""What listeners do with the recommendations: each list shown (Impression) and what was done
+with its items (Event).
+
+Arrows: engagement → recommender → core. moods and accounts call engagement's export and
+deletion functions (moods → engagement); engagement imports neither of them.
+
+An anonymous visitor's rows carry no user, only the page view's random id (a UUID the page makes
+when it loads, never stored in a cookie), so two visits cannot be joined.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.emotions import EMOTION_CHOICES
+
+STRATEGY_CHOICES = [("match", "Match"), ("lift", "Lift"), ("iso", "Iso")]
+
+
+class ItemType(models.TextChoices):
+    TRACK = "track", "Track"
+    VIDEO = "video", "Video"
+
+
+class Action(models.TextChoices):
+    PLAY = "play", "Play (embed started or player opened)"
+    OPEN = "open", "Opened the item's link"
+    LIKE = "like", "Like"
+    DISLIKE = "dislike", "Dislike"
+    SAVE = "save", "Saved to a playlist"
+
+
+class MoodSourceChoice(models.TextChoices):
+    CAMERA = "camera", "Camera"
+    MANUAL = "manual", "Mood picker"
+
+
+class Impression(models.Model):
+    """One list of songs and videos shown on a page."""
+
+    page_view = models.UUIDField(help_text="random per page load; the only id of an anonymous visitor")
+    key = models.CharField(max_length=16, help_text="the page's own id for this list within the page view")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="impressions"
+    )
+    emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES)
+    strategy = models.CharField(max_length=8, choices=STRATEGY_CHOICES)
+    mood_source = models.CharField(max_length=8, choices=MoodSourceChoice.choices, blank=True)
+    clustering_id = models.PositiveIntegerField(null=True, blank=True, help_text="the clustering version shown")
+    # [{"t": "track"|"video", "id": 12, "p": 1}, ...]: p counts from 1 within each item type.
+    items = models.JSONField(default=list)
+    n_tracks = models.PositiveSmallIntegerField(default=0)
+    n_videos = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page_view", "key"], name="engagement_impression_key")]
+        indexes = [
+            models.Index(fields=["created_at"], name="engagement_imp_created_idx"),
+            models.Index(fields=["emotion", "strategy", "created_at"], name="engagement_imp_emo_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.emotion}/{self.strategy} list of {self.n_tracks}+{self.n_videos} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Event(models.Model):
+    """One action on one item of an impression; the same action on the same item is kept once."""
+
+    impression = models.ForeignKey(Impression, on_delete=models.CASCADE, related_name="events")
+    item_type = models.CharField(max_length=5, choices=ItemType.choices)
+    item_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    position = models.PositiveSmallIntegerField(help_text="the item's place in its list, from 1")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["impression", "item_type", "item_id", "action"], name="engagement_event_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], name="engagement_ev_created_idx"),
+            models.Index(fields=["item_type", "item_id", "action"], name="engagement_ev_item_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.item_type} {self.item_id} (#{self.position})"
+
+
+class EngagementStatistics(Impression):
+    """Admin entry point for the dashboard (aggregates only; no individual rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "engagement statistics"
+        verbose_name_plural = "engagement statistics"

@@ -1,0 +1,217 @@
+"""The staff's engagement figures across all listeners: aggregates only, never a listener's rows.
+
+Every rate is a share of lists shown (impressions): click-through is the share of lists in which
+at least one item was played or opened (so it lies in 0–1 and has a binomial confidence
+interval), the like, dislike and save rates the share with at least one like, dislike or save.
+Each comes with its Wilson score interval (95 %), which stays honest for the small counts of a
+new emotion × strategy cell. "Mean first play" is the mean position (from 1) of the first item
+played in the lists with a play.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import TruncDay, TruncWeek
+from django.utils import timezone
+
+from engagement.models import Event, Impression
+from recommender.models import Track, Video
+
+Z = 1.959964  # 95 %
+PLAYED = ("play", "open")
+RATES = ("ctr", "like", "dislike", "save")
+TABLE_HEADER = [
+    "group",
+    "impressions",
+    "plays",
+    "ctr",
+    "ctr_low",
+    "ctr_high",
+    "like_rate",
+    "like_low",
+    "like_high",
+    "dislike_rate",
+    "dislike_low",
+    "dislike_high",
+    "save_rate",
+    "save_low",
+    "save_high",
+    "mean_first_play",
+]
+
+
+def wilson(k: int, n: int, z: float = Z) -> tuple[float, float]:
+    """Wilson score interval of k successes in n trials; (0, 1) for n = 0."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Row:
+    group: tuple
+    impressions: int = 0
+    plays: int = 0  # play/open events
+    played: int = 0  # lists with at least one
+    liked: int = 0
+    disliked: int = 0
+    saved: int = 0
+    first_play_sum: int = 0
+
+    def rate(self, k: int) -> dict:
+        low, high = wilson(k, self.impressions)
+        return {"rate": k / self.impressions if self.impressions else None, "low": low, "high": high}
+
+    def as_dict(self) -> dict:
+        return {
+            "group": list(self.group),
+            "impressions": self.impressions,
+            "plays": self.plays,
+            "ctr": self.rate(self.played),
+            "like": self.rate(self.liked),
+            "dislike": self.rate(self.disliked),
+            "save": self.rate(self.saved),
+            "mean_first_play": self.first_play_sum / self.played if self.played else None,
+        }
+
+
+def _period(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
+    end = now or timezone.now()
+    return end - timedelta(days=days), end
+
+
+def _grouped(impressions, on_impression: dict, on_event: dict) -> dict[tuple, Row]:
+    """Rows for the impressions grouped by on_impression (name → expression); on_event names the
+    same expressions as read from an event (through its impression), in the same order."""
+    names, enames = list(on_impression), list(on_event)
+    rows: dict[tuple, Row] = {}
+    for r in impressions.annotate(**on_impression).values(*names).annotate(n=Count("id")).order_by(*names):
+        key = tuple(r[name] for name in names)
+        rows[key] = Row(group=key, impressions=r["n"])
+    events = Event.objects.filter(impression__in=impressions.values("id")).annotate(**on_event)
+    counts = (
+        events.values(*enames)
+        .annotate(
+            plays=Count("id", filter=Q(action__in=PLAYED)),
+            played=Count("impression", distinct=True, filter=Q(action__in=PLAYED)),
+            liked=Count("impression", distinct=True, filter=Q(action="like")),
+            disliked=Count("impression", distinct=True, filter=Q(action="dislike")),
+            saved=Count("impression", distinct=True, filter=Q(action="save")),
+        )
+        .order_by()
+    )
+    for c in counts:
+        row = rows.get(tuple(c[e] for e in enames))
+        if row is not None:
+            row.plays, row.played, row.liked = c["plays"], c["played"], c["liked"]
+            row.disliked, row.saved = c["disliked"], c["saved"]
+    firsts = (
+        events.filter(action__in=PLAYED).values("impression_id", *enames).annotate(first=Min("position")).order_by()
+    )
+    for f in firsts:
+        row = rows.get(tuple(f[e] for e in enames))
+        if row is not None:
+            row.first_play_sum += f["first"]
+    return rows
+
+
+def table(*, days: int = 30, by: str = "emotion_strategy", now: datetime | None = None) -> list[dict]:
+    """The figures per emotion × strategy (by="emotion_strategy"), per "day" or per "week"."""
+    start, end = _period(days, now)
+    impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
+    if by == "emotion_strategy":
+        rows = _grouped(
+            impressions,
+            {"g_emotion": F("emotion"), "g_strategy": F("strategy")},
+            {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
+        )
+        return [row.as_dict() for row in rows.values()]
+    trunc = {"day": TruncDay, "week": TruncWeek}[by]
+    rows = _grouped(impressions, {"g_bucket": trunc("created_at")}, {"g_bucket": trunc("impression__created_at")})
+    out = []
+    for row in rows.values():
+        d = row.as_dict()
+        d["group"] = [row.group[0].date().isoformat()]
+        out.append(d)
+    return out
+
+
+def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impressions: int = 5) -> dict:
+    """Per track and per video: how often shown and played; the top and bottom n by the Wilson
+    interval's lower (top) and upper (bottom) bound, among items shown at least min_impressions times."""
+    start, end = _period(days, now)
+    impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
+    shown: dict[tuple, int] = defaultdict(int)
+    for listed in impressions.values_list("items", flat=True).iterator(chunk_size=2000):
+        for item in listed:
+            shown[(item["t"], item["id"])] += 1
+    acted: dict[tuple, dict] = defaultdict(dict)
+    events = Event.objects.filter(impression__in=impressions.values("id"))
+    for r in (
+        events.values("item_type", "item_id")
+        .annotate(
+            played=Count("impression", distinct=True, filter=Q(action__in=PLAYED)),
+            liked=Count("id", filter=Q(action="like")),
+            disliked=Count("id", filter=Q(action="dislike")),
+            saved=Count("id", filter=Q(action="save")),
+        )
+        .order_by()
+    ):
+        acted[(r["item_type"], r["item_id"])] = r
+    out = {}
+    for item_type, model in (("track", Track), ("video", Video)):
+        rows = []
+        for (t, item_id), n_shown in shown.items():
+            if t != item_type or n_shown < min_impressions:
+                continue
+            a = acted.get((t, item_id), {})
+            played = a.get("played", 0)
+            low, high = wilson(played, n_shown)
+            rows.append(
+                {
+                    "item_type": t,
+                    "item_id": item_id,
+                    "impressions": n_shown,
+                    "played": played,
+                    "ctr": played / n_shown,
+                    "ctr_low": low,
+                    "ctr_high": high,
+                    "likes": a.get("liked", 0),
+                    "dislikes": a.get("disliked", 0),
+                    "saves": a.get("saved", 0),
+                }
+            )
+        top = sorted(rows, key=lambda r: (-r["ctr_low"], -r["impressions"], r["item_id"]))[:n]
+        bottom = sorted(rows, key=lambda r: (r["ctr_high"], -r["impressions"], r["item_id"]))[:n]
+        _name(model, top + bottom)
+        out[item_type] = {"top": top, "bottom": bottom, "count": len(rows)}
+    return out
+
+
+def _name(model, rows: list[dict]) -> None:
+    fields = ("id", "title", "artist") if model is Track else ("id", "title", "youtube_id")
+    found = {r["id"]: r for r in model.objects.filter(pk__in={r["item_id"] for r in rows}).values(*fields)}
+    for row in rows:
+        f = found.get(row["item_id"], {})
+        row["name"] = " — ".join(x for x in (f.get("artist"), f.get("title") or f.get("youtube_id")) if x) or "(gone)"
+
+
+def csv_rows(rows: list[dict]):
+    """The table's rows in TABLE_HEADER's order (rates rounded to 4 places)."""
+
+    def r(x):
+        return "" if x is None else round(x, 4)
+
+    for row in rows:
+        cells = [" / ".join(str(g) for g in row["group"]), row["impressions"], row["plays"]]
+        for name in RATES:
+            cells += [r(row[name]["rate"]), r(row[name]["low"]), r(row[name]["high"])]
+        cells.append(r(row["mean_first_play"]))
+        yield cells
