@@ -117,7 +117,8 @@ def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
     roles = [
         Role("daphne", daphne),
         # --skip-checks: Django's system checks import the URLconf and with it the admin's and the
-        # recommender's libraries (pandas, SciPy, scikit-learn: ~120 MB) that a vision worker never uses.
+        # recommender's libraries (pandas, SciPy, scikit-learn: ~120 MB, and 2 s of start-up) that a
+        # vision worker never uses.
         *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", "--skip-checks", VISION_CHANNEL],
                extra_env=SINGLE_THREADED_MATH)
           for n in range(args.vision_workers)],

@@ -65,8 +65,11 @@ def test_bench_vision_prints_full_and_tracked_rows_the_naive_path_the_ratio_and_
     ratio = float(re.search(r"^ratio naive/tracked 320x240: ([\d.]+)$", text, re.M).group(1))
     assert ratio > 1  # the target (≥ 15) is measured on a quiet machine, not asserted on a shared one
     assert re.search(r"^ratio naive/full 640x480: [\d.]+$", text, re.M)
-    # The served path's memory is printed before the naive path brings TensorFlow in.
-    assert re.search(r"Resident memory of this process, served path loaded: \d+ MiB \(TensorFlow imported: no\)", text)
+    # The served path's memory is printed before the naive path brings TensorFlow in (in this test
+    # process another test may have imported it already; the fresh process below is the real check).
+    assert re.search(
+        r"Resident memory of this process, served path loaded: \d+ MiB \(TensorFlow imported: (no|yes)\)", text
+    )
     assert re.search(
         r"A fresh vision process .*: first answer [\d.]+ s after start \(happy\), resident memory \d+ MiB, "
         r"TensorFlow imported: no",
