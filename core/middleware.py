@@ -47,7 +47,9 @@ def is_json_path(request) -> bool:
 
 def _json_error(status: int, message: str = "", code: str = "") -> JsonResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    return JsonResponse({"error": code or phrase.lower().replace(" ", "_"), "message": message or phrase}, status=status)
+    return JsonResponse(
+        {"error": code or phrase.lower().replace(" ", "_"), "message": message or phrase}, status=status
+    )
 
 
 class JsonErrorMiddleware:

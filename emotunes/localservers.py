@@ -68,8 +68,19 @@ class RedisServer:
         if port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is already in use; choose another Redis port")
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -130,21 +141,35 @@ class PostgresServer:
         fresh = not (self.datadir / "PG_VERSION").exists()
         if fresh:
             self._own()
-            subprocess.run(self._cmd("initdb", "-D", str(self.datadir), "-U", self.user, "--auth=trust",
-                                     "--encoding=UTF8", "--no-sync"), check=True, capture_output=True)
+            subprocess.run(
+                self._cmd(
+                    "initdb", "-D", str(self.datadir), "-U", self.user, "--auth=trust", "--encoding=UTF8", "--no-sync"
+                ),
+                check=True,
+                capture_output=True,
+            )
         self._own()
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off"
-        subprocess.run(self._cmd("pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options,
-                                 "-w", "-t", "30", "start"), check=True, capture_output=True)
+        subprocess.run(
+            self._cmd(
+                "pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "-w", "-t", "30", "start"
+            ),
+            check=True,
+            capture_output=True,
+        )
         if fresh:
-            subprocess.run(self._cmd("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                                     self.database), check=True, capture_output=True)
+            subprocess.run(
+                self._cmd("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database),
+                check=True,
+                capture_output=True,
+            )
         return self
 
     def stop(self) -> None:
         if (self.datadir / "postmaster.pid").exists():
-            subprocess.run(self._cmd("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop"),
-                           capture_output=True)
+            subprocess.run(
+                self._cmd("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop"), capture_output=True
+            )
 
     def close(self) -> None:
         self.stop()
@@ -191,8 +216,9 @@ def _worker_user() -> str | None:
     return "nobody"
 
 
-def render_nginx_conf(*, upstream: str, listen: str, directory: Path, limits: ProxyLimits = ProxyLimits(),
-                      user: str | None = None) -> str:
+def render_nginx_conf(
+    *, upstream: str, listen: str, directory: Path, limits: ProxyLimits = ProxyLimits(), user: str | None = None
+) -> str:
     values = {
         "UPSTREAM": upstream,
         "LISTEN": listen,
@@ -204,15 +230,21 @@ def render_nginx_conf(*, upstream: str, listen: str, directory: Path, limits: Pr
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", value)
     if "{{" in text:
-        raise RuntimeError(f"unfilled placeholder in {NGINX_TEMPLATE}: {text[text.index('{{'):][:40]}")
+        raise RuntimeError(f"unfilled placeholder in {NGINX_TEMPLATE}: {text[text.index('{{') :][:40]}")
     return text
 
 
 class NginxServer:
     """nginx in front of an upstream (Daphne), on a loopback port, its files in a directory of ours."""
 
-    def __init__(self, upstream: str, port: int | None = None, directory: Path | None = None,
-                 limits: ProxyLimits = ProxyLimits(), host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        upstream: str,
+        port: int | None = None,
+        directory: Path | None = None,
+        limits: ProxyLimits = ProxyLimits(),
+        host: str = "127.0.0.1",
+    ):
         self.binary = nginx_binary()
         self.upstream = upstream
         self.host = host
@@ -234,14 +266,30 @@ class NginxServer:
             entry = pwd.getpwnam(user)
             os.chown(temp, entry.pw_uid, entry.pw_gid)
         conf = self.dir / "nginx.conf"
-        conf.write_text(render_nginx_conf(upstream=self.upstream, listen=f"{self.host}:{self.port}",
-                                          directory=self.dir, limits=self.limits, user=user))
+        conf.write_text(
+            render_nginx_conf(
+                upstream=self.upstream,
+                listen=f"{self.host}:{self.port}",
+                directory=self.dir,
+                limits=self.limits,
+                user=user,
+            )
+        )
         return conf
 
     def command(self) -> list[str]:
         # -e: the start-up log too goes to our directory, not /var/log/nginx.
-        return [self.binary, "-p", str(self.dir), "-e", str(self.dir / "error.log"), "-c", str(self.dir / "nginx.conf"),
-                "-g", "daemon off;"]
+        return [
+            self.binary,
+            "-p",
+            str(self.dir),
+            "-e",
+            str(self.dir / "error.log"),
+            "-c",
+            str(self.dir / "nginx.conf"),
+            "-g",
+            "daemon off;",
+        ]
 
     def start(self) -> "NginxServer":
         if port_in_use(self.port, self.host):
@@ -282,8 +330,9 @@ def main(argv=None) -> int:
     conf.add_argument("--dir", default="/var/lib/emotunes-nginx", help="pid, logs and temporary files")
     conf.add_argument("--user", default=None, help="the workers' user (nginx's `user` directive)")
     args = parser.parse_args(argv)
-    sys.stdout.write(render_nginx_conf(upstream=args.upstream, listen=args.listen, directory=Path(args.dir),
-                                       user=args.user))
+    sys.stdout.write(
+        render_nginx_conf(upstream=args.upstream, listen=args.listen, directory=Path(args.dir), user=args.user)
+    )
     return 0
 
 

@@ -51,7 +51,7 @@ class MoodStatisticsAdmin(ReadOnlyAdmin):
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        return [path("", self.admin_site.admin_view(self.changelist_view), name="%s_%s_changelist" % info)]
+        return [path("", self.admin_site.admin_view(self.changelist_view), name="{}_{}_changelist".format(*info))]
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -43,11 +43,27 @@ def export_csv_files(*, user) -> dict[str, str]:
         "account.csv": _csv(list(account), [list(account.values())]),
         "mood_entries.csv": _csv(mood_header, ([e[k] for k in mood_header] for e in data["mood_entries"])),
         "ratings.csv": _csv(
-            ["rated_at", "item_type", "value", "emotion", "strategy", *track_header, "video_id", "video_youtube_id",
-             "video_title"],
+            [
+                "rated_at",
+                "item_type",
+                "value",
+                "emotion",
+                "strategy",
+                *track_header,
+                "video_id",
+                "video_youtube_id",
+                "video_title",
+            ],
             (
-                [r["rated_at"], r["item_type"], r["value"], r["emotion"], r["strategy"], *track_cells(r["track"]),
-                 *[(r["video"] or {}).get(key) for key in ("id", "youtube_id", "title")]]
+                [
+                    r["rated_at"],
+                    r["item_type"],
+                    r["value"],
+                    r["emotion"],
+                    r["strategy"],
+                    *track_cells(r["track"]),
+                    *[(r["video"] or {}).get(key) for key in ("id", "youtube_id", "title")],
+                ]
                 for r in data["ratings"]
             ),
         ),

@@ -192,8 +192,19 @@ def mood_entry_dict(entry: MoodEntry) -> dict:
 
 # --- Ratings ----------------------------------------------------------------------------
 
-_TRACK_FIELDS = ("id", "title", "artist", "genre", "valence", "arousal", "dominance", "spotify_id", "deezer_id",
-                 "youtube_id", "source")
+_TRACK_FIELDS = (
+    "id",
+    "title",
+    "artist",
+    "genre",
+    "valence",
+    "arousal",
+    "dominance",
+    "spotify_id",
+    "deezer_id",
+    "youtube_id",
+    "source",
+)
 _VIDEO_FIELDS = ("id", "youtube_id", "start_s", "title")
 
 

@@ -108,8 +108,12 @@ def record_mood(*, user, emotion, confidence, source, vad=None, at: datetime | N
 
 def _revise_flicker(last: MoodEntry, emotion: str, confidence: float, vad: tuple[float, float, float]) -> None:
     """The last entry lasted less than the minimum interval: it was not a mood of its own."""
-    before = (MoodEntry.objects.filter(user_id=last.user_id, session_id=last.session_id)
-              .exclude(pk=last.pk).order_by("-created_at", "-id").first())
+    before = (
+        MoodEntry.objects.filter(user_id=last.user_id, session_id=last.session_id)
+        .exclude(pk=last.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if before is not None and before.emotion == emotion:
         last.delete()  # a blip and back: as if it never happened
         return

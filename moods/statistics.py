@@ -24,7 +24,9 @@ def daily_statistics(*, period: Period) -> dict:
     since, until = period.bounds()
     day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     entries = MoodEntry.objects.filter(created_at__gte=since, created_at__lt=until).annotate(day=day)
-    counts = {(row["day"], row["emotion"]): row["n"] for row in entries.values("day", "emotion").annotate(n=Count("id"))}
+    counts = {
+        (row["day"], row["emotion"]): row["n"] for row in entries.values("day", "emotion").annotate(n=Count("id"))
+    }
     listeners = dict(entries.values_list("day").annotate(n=Count("user", distinct=True)).order_by())
     # A day's split by emotion with one or two listeners behind it is close to a person's moods.
     threshold = settings.MOOD_STATS_MIN_LISTENERS
@@ -33,11 +35,13 @@ def daily_statistics(*, period: Period) -> dict:
         n_listeners = listeners.get(d, 0)
         hidden = 0 < n_listeners < threshold
         day_counts = [counts.get((d, e), 0) for e in EMOTIONS]
-        rows.append({
-            "day": d,
-            "counts": None if hidden else day_counts,
-            "total": None if hidden else sum(day_counts),
-            "listeners": n_listeners,
-            "hidden": hidden,
-        })
+        rows.append(
+            {
+                "day": d,
+                "counts": None if hidden else day_counts,
+                "total": None if hidden else sum(day_counts),
+                "listeners": n_listeners,
+                "hidden": hidden,
+            }
+        )
     return {"emotions": list(EMOTIONS), "rows": rows, "min_listeners": threshold}

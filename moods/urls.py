@@ -16,8 +16,9 @@ urlpatterns = [
     path("api/playlists/<id:playlist_id>/", playlists.api_playlist, name="api_playlist"),
     path("api/playlists/<id:playlist_id>/order/", playlists.api_playlist_order, name="api_playlist_order"),
     path("api/playlists/<id:playlist_id>/tracks/", playlists.api_playlist_tracks, name="api_playlist_tracks"),
-    path("api/playlists/<id:playlist_id>/tracks/<id:track_id>/", playlists.api_playlist_track,
-         name="api_playlist_track"),
+    path(
+        "api/playlists/<id:playlist_id>/tracks/<id:track_id>/", playlists.api_playlist_track, name="api_playlist_track"
+    ),
     path("playlists/", playlists.playlist_list, name="playlists"),
     path("playlists/<id:playlist_id>/", playlists.playlist_detail, name="playlist"),
     path("playlists/<id:playlist_id>/move/", playlists.playlist_move, name="playlist_move"),

@@ -164,10 +164,16 @@ class TrackAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="recommender_track_import"),
-            path("import/<str:job_id>/", self.admin_site.admin_view(self.import_status_view),
-                 name="recommender_track_import_status"),
-            path("import/<str:job_id>/rejected.csv", self.admin_site.admin_view(self.import_rejected_view),
-                 name="recommender_track_import_rejected"),
+            path(
+                "import/<str:job_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="recommender_track_import_status",
+            ),
+            path(
+                "import/<str:job_id>/rejected.csv",
+                self.admin_site.admin_view(self.import_rejected_view),
+                name="recommender_track_import_rejected",
+            ),
             path("recluster/", self.admin_site.admin_view(self.recluster_view), name="recommender_track_recluster"),
         ] + super().get_urls()
 
@@ -183,9 +189,11 @@ class TrackAdmin(admin.ModelAdmin):
                 if upload.size > settings.CATALOGUE_IMPORT_MAX_BYTES:  # before a byte of it is read
                     raise catalogue_imports.UploadTooLarge(
                         f"The file is larger than {settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
-                        "import it with `manage.py import_catalogue` instead.")
-                job = catalogue_imports.queue_import(data=upload.read(), name=upload.name,
-                                                     fmt=form.cleaned_data["format"] or None, user=request.user)
+                        "import it with `manage.py import_catalogue` instead."
+                    )
+                job = catalogue_imports.queue_import(
+                    data=upload.read(), name=upload.name, fmt=form.cleaned_data["format"] or None, user=request.user
+                )
             except catalogue_imports.UploadTooLarge as exc:
                 form.add_error("file", str(exc))
             else:

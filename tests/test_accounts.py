@@ -6,22 +6,28 @@ from tests.base import PASSWORD, BaseTestCase
 
 class SignUpTestCase(BaseTestCase):
     def test_it_creates_the_account_and_logs_in(self):
-        r = self.client.post(reverse("signup"), {
-            "username": "dora", "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"})
+        r = self.client.post(
+            reverse("signup"),
+            {"username": "dora", "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"},
+        )
         self.assertRedirects(r, reverse("home"))
         dora = get_user_model().objects.get(username="dora")
         self.assertEqual(int(self.client.session["_auth_user_id"]), dora.id)
 
     def test_it_rejects_mismatched_passwords(self):
-        r = self.client.post(reverse("signup"), {
-            "username": "dora", "password1": "a-long-unusual-pass-77", "password2": "something-else-88"})
+        r = self.client.post(
+            reverse("signup"),
+            {"username": "dora", "password1": "a-long-unusual-pass-77", "password2": "something-else-88"},
+        )
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "didn’t match")
         self.assertFalse(get_user_model().objects.filter(username="dora").exists())
 
     def test_it_rejects_a_taken_username(self):
-        r = self.client.post(reverse("signup"), {
-            "username": "alice", "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"})
+        r = self.client.post(
+            reverse("signup"),
+            {"username": "alice", "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"},
+        )
         self.assertContains(r, "already exists")
 
 
@@ -45,8 +51,14 @@ class LoginLogoutTestCase(BaseTestCase):
 
     def test_password_change(self):
         self.client.force_login(self.alice)
-        r = self.client.post(reverse("password_change"), {
-            "old_password": PASSWORD, "new_password1": "another-long-pass-99", "new_password2": "another-long-pass-99"})
+        r = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "another-long-pass-99",
+                "new_password2": "another-long-pass-99",
+            },
+        )
         self.assertRedirects(r, reverse("password_change_done"))
         self.alice.refresh_from_db()
         self.assertTrue(self.alice.check_password("another-long-pass-99"))

@@ -31,8 +31,9 @@ class PaletteTests(SimpleTestCase):
 class ClusteringPlotTests(TestCase):
     def test_the_clustering_plot_draws_with_the_palette(self):
         clustering = Clustering.objects.create(k=1)
-        Cluster.objects.create(clustering=clustering, index=0, emotion="sad", valence=2.5, arousal=3.5, dominance=4,
-                               size=10)
+        Cluster.objects.create(
+            clustering=clustering, index=0, emotion="sad", valence=2.5, arousal=3.5, dominance=4, size=10
+        )
         svg = clustering_svg(clustering)
         self.assertIn(f'r="9" fill="{EMOTION_COLOURS["sad"]}"', svg)  # the cluster's centre
         for emotion in EMOTIONS:  # the emotion words

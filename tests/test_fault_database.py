@@ -38,8 +38,9 @@ def site(tmp_path):
     daphne = None
     try:
         for args in (["migrate", "--noinput"], ["shell", "-c", SETUP]):
-            done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                                  text=True, timeout=300)
+            done = subprocess.run(
+                [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+            )
             assert done.returncode == 0, done.stderr
         track_ids = [int(n) for n in done.stdout.split("TRACKS", 1)[1].split()]
         daphne, base_url = start_daphne(env, tmp_path)
@@ -53,24 +54,35 @@ def site(tmp_path):
 def logged_in_alice(base_url: str) -> requests.Session:
     browser = requests.Session()
     browser.get(f"{base_url}/accounts/login/", timeout=30).raise_for_status()
-    answer = browser.post(f"{base_url}/accounts/login/", timeout=30, allow_redirects=False, data={
-        "username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-    })
+    answer = browser.post(
+        f"{base_url}/accounts/login/",
+        timeout=30,
+        allow_redirects=False,
+        data={
+            "username": "alice",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+    )
     assert answer.status_code == 302, answer.text[:500]
     return browser
 
 
 def rate(browser: requests.Session, base_url: str, track_id: int, value: int) -> requests.Response:
-    return browser.post(f"{base_url}/api/ratings/", timeout=30, headers={"X-CSRFToken": browser.cookies["csrftoken"]},
-                        json={"item_type": "track", "item_id": track_id, "value": value, "emotion": "happy",
-                              "strategy": "match"})
+    return browser.post(
+        f"{base_url}/api/ratings/",
+        timeout=30,
+        headers={"X-CSRFToken": browser.cookies["csrftoken"]},
+        json={"item_type": "track", "item_id": track_id, "value": value, "emotion": "happy", "strategy": "match"},
+    )
 
 
 def saved_ratings(postgres: PostgresServer) -> list[tuple]:
     with psycopg.connect(postgres.url) as conn:
         return conn.execute(
             "SELECT r.track_id, r.value FROM recommender_rating r JOIN auth_user u ON u.id = r.user_id "
-            "WHERE u.username = 'alice' ORDER BY r.track_id").fetchall()
+            "WHERE u.username = 'alice' ORDER BY r.track_id"
+        ).fetchall()
 
 
 def test_a_rating_sent_while_the_database_is_away_gets_503_and_is_saved_when_retried(site):

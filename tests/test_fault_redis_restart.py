@@ -38,13 +38,30 @@ class Launcher:
         self.port = free_port()
         self.state = tmp_path / "distributed"
         self.log_path = tmp_path / "launcher.log"
-        env = server_env(str(tmp_path / "db.sqlite3"), REDIS_URL=redis.url, LIVE_FRAME_TIMEOUT=str(FRAME_TIMEOUT),
-                         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+        env = server_env(
+            str(tmp_path / "db.sqlite3"),
+            REDIS_URL=redis.url,
+            LIVE_FRAME_TIMEOUT=str(FRAME_TIMEOUT),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        )
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "scripts/distributed.py", "--vision-workers", "1", "--no-celery", "--port",
-                 str(self.port), "--state-dir", str(self.state)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "scripts/distributed.py",
+                    "--vision-workers",
+                    "1",
+                    "--no-celery",
+                    "--port",
+                    str(self.port),
+                    "--state-dir",
+                    str(self.state),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_for_port(self.port, timeout=180)
         except TimeoutError:
@@ -95,8 +112,9 @@ def process_alive(pid: int) -> bool:
 
 async def test_after_a_redis_restart_frames_are_answered_again(launcher, redis):
     frame = face_jpeg()
-    client, _, _ = await stream_until_analysed(launcher.ws_url, frame, attempts=WORKER_START_ATTEMPTS,
-                                               answer_timeout=FRAME_TIMEOUT + 30)
+    client, _, _ = await stream_until_analysed(
+        launcher.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30
+    )
     daphne_pid = launcher.pids()["daphne"]
     worker_pids = [launcher.pids()["vision-1"]]
 
@@ -106,7 +124,8 @@ async def test_after_a_redis_restart_frames_are_answered_again(launcher, redis):
         redis.start()
         # The client keeps streaming; where the server closes the socket it reconnects, as the page does.
         client, answer, on_the_way = await stream_until_analysed(
-            launcher.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30, client=client)
+            launcher.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30, client=client
+        )
         assert answer["faces"][0]["emotion"] == "happy", answer
         # While Redis or the worker was away the client was told: an error per frame, or a closed socket it re-opened.
         assert all(a["type"] in ("error", "closed") for a in on_the_way), on_the_way
@@ -114,7 +133,9 @@ async def test_after_a_redis_restart_frames_are_answered_again(launcher, redis):
         # The same web process served before and after: it reconnected to the new Redis by itself.
         assert launcher.pids()["daphne"] == daphne_pid and process_alive(daphne_pid), launcher.output()
         worker_pids.append(launcher.pids()["vision-1"])
-        print(f"\nrestart {restart}: {len(on_the_way)} frames unanswered or sockets closed before the next analysis: "
-              f"{[a.get('code') or a['type'] for a in on_the_way]}; vision worker pids so far {worker_pids}")
+        print(
+            f"\nrestart {restart}: {len(on_the_way)} frames unanswered or sockets closed before the next analysis: "
+            f"{[a.get('code') or a['type'] for a in on_the_way]}; vision worker pids so far {worker_pids}"
+        )
     assert launcher.process.poll() is None, launcher.output()
     await client.close()

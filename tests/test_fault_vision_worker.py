@@ -26,8 +26,9 @@ def stack(tmp_path):
 async def test_a_killed_worker_is_reported_and_the_stream_recovers_with_a_new_one(stack):
     frame = face_jpeg()
     stack.start_worker()
-    client, first, _ = await stream_until_analysed(stack.ws_url, frame, attempts=WORKER_START_ATTEMPTS,
-                                                   answer_timeout=FRAME_TIMEOUT + 30)
+    client, first, _ = await stream_until_analysed(
+        stack.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30
+    )
     assert first["faces"][0]["emotion"] == "happy", first
 
     # The frame is on its way to the worker when the worker dies.
@@ -49,7 +50,8 @@ async def test_a_killed_worker_is_reported_and_the_stream_recovers_with_a_new_on
     # A new worker (the launcher restarts dead roles) serves the same connection again.
     stack.start_worker()
     client, recovered, on_the_way = await stream_until_analysed(
-        stack.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30, client=client)
+        stack.ws_url, frame, attempts=WORKER_START_ATTEMPTS, answer_timeout=FRAME_TIMEOUT + 30, client=client
+    )
     assert recovered["faces"][0]["emotion"] == "happy", recovered
     assert all(a["type"] == "error" and a["code"] == "vision_timeout" for a in on_the_way), on_the_way
     assert not any(a["type"] == "dropped" and a["reason"] == "busy" for a in on_the_way), "a frame stayed in flight"
@@ -64,5 +66,7 @@ async def test_a_killed_worker_is_reported_and_the_stream_recovers_with_a_new_on
     await other.close()
     await client.close()
     assert stack.daphne.process.poll() is None, stack.logs()
-    print(f"\nframe in flight at the kill: {in_flight['type']} {in_flight.get('code', '')}; "
-          f"answers until the new worker served: {len(on_the_way)} vision_timeout, then analysis")
+    print(
+        f"\nframe in flight at the kill: {in_flight['type']} {in_flight.get('code', '')}; "
+        f"answers until the new worker served: {len(on_the_way)} vision_timeout, then analysis"
+    )

@@ -24,10 +24,23 @@ pytestmark = pytest.mark.slow
 DECODER_CASES = 400
 PIPELINE_CASES = 120
 LIMITS = {"max_bytes": 1024 * 1024, "max_width": 1920, "max_height": 1080}
-TYPED_CODES = {cls.code for cls in (errors.EmptyFrame, errors.TruncatedFrame, errors.NotAnImage,
-                                    errors.UnsupportedFormat, errors.FrameTooLarge, errors.TooManyPixels)}
-FUZZ = dict(derandomize=True, database=None, deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TYPED_CODES = {
+    cls.code
+    for cls in (
+        errors.EmptyFrame,
+        errors.TruncatedFrame,
+        errors.NotAnImage,
+        errors.UnsupportedFormat,
+        errors.FrameTooLarge,
+        errors.TooManyPixels,
+    )
+}
+FUZZ = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 REAL_FRAMES = [astronaut_frame(), astronaut_frame(160, 120, ".png"), astronaut_frame(ext=".webp"), coffee_frame()]
 MAGIC = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP", b"GIF89a", b"BM", b"%PDF-1.4"]
@@ -44,7 +57,7 @@ def damaged_frames(draw) -> bytes:
         operation = draw(st.sampled_from(["cut", "flip", "splice", "magic", "append"]))
         if operation == "cut" and len(data) > 1:
             start = draw(st.integers(0, len(data) - 1))
-            data = data[:start] + data[draw(st.integers(start, len(data))):]
+            data = data[:start] + data[draw(st.integers(start, len(data))) :]
         elif operation == "flip" and data:
             for position in draw(st.lists(st.integers(0, len(data) - 1), min_size=1, max_size=20)):
                 data[position] = draw(st.integers(0, 255))
@@ -53,7 +66,7 @@ def damaged_frames(draw) -> bytes:
             data = data[:at] + draw(st.binary(min_size=1, max_size=256)) + data[at:]
         elif operation == "magic":
             magic = draw(st.sampled_from(MAGIC))
-            data = bytearray(magic) + data[len(magic):]
+            data = bytearray(magic) + data[len(magic) :]
         else:
             data += draw(st.binary(max_size=128))
     return bytes(data)

@@ -53,7 +53,10 @@ class HostileRequestTests(BaseTestCase):
         return (
             list(Rating.objects.order_by("pk").values_list("pk", "user_id", "track_id", "value", "emotion")),
             list(Playlist.objects.order_by("pk").values_list("pk", "user_id", "name")),
-            [list(p.items.order_by("position").values_list("track_id", flat=True)) for p in Playlist.objects.order_by("pk")],
+            [
+                list(p.items.order_by("position").values_list("track_id", flat=True))
+                for p in Playlist.objects.order_by("pk")
+            ],
             list(MoodEntry.objects.order_by("pk").values_list("pk", "user_id", "emotion")),
             list(self.alice.__class__.objects.order_by("pk").values_list("pk", "username", "password", "is_active")),
         )
@@ -72,16 +75,27 @@ class HostileRequestTests(BaseTestCase):
             browser.force_login(self.alice)
         before = self.snapshot()
         tried = 0
-        body = {"name": "x", "track_ids": [self.tracks[1].pk], "item_type": "track", "item_id": self.tracks[1].pk,
-                "value": 1, "confirm": "delete my history", "password": "correct-horse-battery-staple"}
+        body = {
+            "name": "x",
+            "track_ids": [self.tracks[1].pk],
+            "item_type": "track",
+            "item_id": self.tracks[1].pk,
+            "value": 1,
+            "confirm": "delete my history",
+            "password": "correct-horse-battery-staple",
+        }
         for url in self.urls_with(self.alice_playlist, "1"):
             for method in UNSAFE:
                 for browser in (no_cookie, with_cookie):
-                    for data, content_type in ((json.dumps(body), "application/json"),
-                                               (urlencode(body, doseq=True), "application/x-www-form-urlencoded")):
+                    for data, content_type in (
+                        (json.dumps(body), "application/json"),
+                        (urlencode(body, doseq=True), "application/x-www-form-urlencoded"),
+                    ):
                         answer = getattr(browser, method)(url, data=data, content_type=content_type)
                         tried += 1
-                        self.assertEqual(answer.status_code, 403, f"{method.upper()} {url} without CSRF: {answer.status_code}")
+                        self.assertEqual(
+                            answer.status_code, 403, f"{method.upper()} {url} without CSRF: {answer.status_code}"
+                        )
         print(f"\nCSRF: {tried} unsafe requests without a valid token, all 403")
         self.assertGreaterEqual(tried, 200)
         self.assertEqual(self.snapshot(), before)
@@ -94,8 +108,17 @@ class HostileRequestTests(BaseTestCase):
         for name, arguments in project_routes():
             if not {"playlist_id", "session_id"} & set(arguments):
                 continue
-            url = reverse(name, kwargs={arg: {"playlist_id": self.bob_playlist.pk, "track_id": self.tracks[0].pk,
-                                              "session_id": self.bob_entries[0].session_id}[arg] for arg in arguments})
+            url = reverse(
+                name,
+                kwargs={
+                    arg: {
+                        "playlist_id": self.bob_playlist.pk,
+                        "track_id": self.tracks[0].pk,
+                        "session_id": self.bob_entries[0].session_id,
+                    }[arg]
+                    for arg in arguments
+                },
+            )
             for method in ALL_METHODS:
                 if method == "get":
                     answer = self.client.get(url)
@@ -110,13 +133,23 @@ class HostileRequestTests(BaseTestCase):
 
     def test_a_rating_cannot_be_bent_onto_another_listeners_rating(self):
         self.client.force_login(self.alice)
-        forged = {"item_type": "track", "item_id": self.tracks[0].pk, "value": -1, "emotion": "happy",
-                  "id": self.bob_rating.pk, "pk": self.bob_rating.pk, "user": self.bob.pk, "user_id": self.bob.pk}
+        forged = {
+            "item_type": "track",
+            "item_id": self.tracks[0].pk,
+            "value": -1,
+            "emotion": "happy",
+            "id": self.bob_rating.pk,
+            "pk": self.bob_rating.pk,
+            "user": self.bob.pk,
+            "user_id": self.bob.pk,
+        }
         answer = self.client.post("/api/ratings/", data=json.dumps(forged), content_type="application/json")
         self.assertEqual(answer.status_code, 200)
         self.assertNotEqual(answer.json()["id"], self.bob_rating.pk)
         self.bob_rating.refresh_from_db()
-        self.assertEqual((self.bob_rating.user_id, self.bob_rating.value, self.bob_rating.emotion), (self.bob.pk, 1, "fear"))
+        self.assertEqual(
+            (self.bob_rating.user_id, self.bob_rating.value, self.bob_rating.emotion), (self.bob.pk, 1, "fear")
+        )
         self.assertEqual(Rating.objects.get(pk=answer.json()["id"]).user_id, self.alice.pk)
         # Nothing bob rated shows up in alice's own lists.
         liked = self.client.get("/history/api/liked/", {"days": 3650}).content
@@ -129,7 +162,9 @@ class HostileRequestTests(BaseTestCase):
             names = [(f"admin:{info[0]}_{info[1]}_{view}", ()) for view in ("changelist", "add")]
             instance = model._default_manager.first()
             if instance is not None:
-                names += [(f"admin:{info[0]}_{info[1]}_{view}", (instance.pk,)) for view in ("change", "delete", "history")]
+                names += [
+                    (f"admin:{info[0]}_{info[1]}_{view}", (instance.pk,)) for view in ("change", "delete", "history")
+                ]
             for name, args in names:
                 try:
                     pages.append((reverse(name, args=args), model))

@@ -23,8 +23,16 @@ MESSAGES = 500
 MAX_TEXT_BYTES = 2000
 MAX_FRAME_BYTES = 200_000
 TEXT_CODES = {"bad_json", "bad_message", "unknown_type", "bad_emotion", "text_too_large", "too_fast"}
-FRAME_CODES = {"empty", "too_large", "too_fast", "truncated", "not_an_image", "unsupported_format", "too_many_pixels",
-               "vision_timeout"}
+FRAME_CODES = {
+    "empty",
+    "too_large",
+    "too_fast",
+    "truncated",
+    "not_an_image",
+    "unsupported_format",
+    "too_many_pixels",
+    "vision_timeout",
+}
 
 
 def hostile_text(rng: random.Random) -> str:
@@ -36,7 +44,9 @@ def hostile_text(rng: random.Random) -> str:
     if kind == 2:
         return json.dumps({"type": rng.choice([None, 7, [], {}, "", "PING", "frame", "x" * 300, "manual_mood "])})
     if kind == 3:
-        return json.dumps({"type": "manual_mood", "emotion": rng.choice(["", "HAPPY", "joy", None, 3, ["sad"], "sad "])})
+        return json.dumps(
+            {"type": "manual_mood", "emotion": rng.choice(["", "HAPPY", "joy", None, 3, ["sad"], "sad "])}
+        )
     if kind == 4:
         return json.dumps({"type": "ping", "padding": "x" * rng.randrange(MAX_TEXT_BYTES, 3 * MAX_TEXT_BYTES)})
     if kind == 5:
@@ -120,8 +130,12 @@ async def test_a_flood_of_hostile_messages_gets_one_answer_each():
     await communicator.disconnect()
 
 
-@override_settings(LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES, VISION_MAX_FRAME_BYTES=MAX_FRAME_BYTES,
-                   LIVE_MAX_FRAMES_PER_SECOND=1e6, LIVE_MAX_TEXTS_PER_SECOND=1e6)
+@override_settings(
+    LIVE_MAX_TEXT_BYTES=MAX_TEXT_BYTES,
+    VISION_MAX_FRAME_BYTES=MAX_FRAME_BYTES,
+    LIVE_MAX_FRAMES_PER_SECOND=1e6,
+    LIVE_MAX_TEXTS_PER_SECOND=1e6,
+)
 async def test_hostile_messages_one_at_a_time_each_get_a_clear_answer():
     communicator = await open_live_socket()
     tried = Counter()
@@ -143,7 +157,15 @@ async def test_hostile_messages_one_at_a_time_each_get_a_clear_answer():
                 assert answer["code"] in TEXT_CODES - {"too_fast"}, answer
     print(f"\none at a time: {MESSAGES} messages: {dict(tried.most_common())}")
     # Every kind of refusal was reached, and damaged frames that still decode were analysed.
-    assert {"error:bad_json", "error:bad_message", "error:unknown_type", "error:bad_emotion", "error:text_too_large",
-            "error:empty", "error:too_large", "pong"} <= set(tried), tried
+    assert {
+        "error:bad_json",
+        "error:bad_message",
+        "error:unknown_type",
+        "error:bad_emotion",
+        "error:text_too_large",
+        "error:empty",
+        "error:too_large",
+        "pong",
+    } <= set(tried), tried
     assert await still_usable(communicator)
     await communicator.disconnect()

@@ -50,9 +50,12 @@ def data_subset(tmp_path_factory):
     (subset / "lexicons").symlink_to(shared / "lexicons")
     (subset / "videos" / "audioset").mkdir(parents=True)
     (subset / "videos" / "audioset" / "class_labels_indices.csv").symlink_to(
-        shared / "videos" / "audioset" / "class_labels_indices.csv")
-    with open(shared / "videos" / "musiccaps.csv", encoding="utf-8", newline="") as source, \
-            open(subset / "videos" / "musiccaps.csv", "w", encoding="utf-8", newline="") as target:
+        shared / "videos" / "audioset" / "class_labels_indices.csv"
+    )
+    with (
+        open(shared / "videos" / "musiccaps.csv", encoding="utf-8", newline="") as source,
+        open(subset / "videos" / "musiccaps.csv", "w", encoding="utf-8", newline="") as target,
+    ):
         reader = csv.reader(source)
         writer = csv.writer(target)
         for n, row in enumerate(reader):
@@ -145,7 +148,8 @@ def stream_a_smiling_face(base_url, face_video, username):
             expect(live).to_have_attribute("data-socket", "open")
             # The bars and their emoji are the server's emotions (core.emotions), in its order.
             assert page.locator("#emotion-bars li .label").all_text_contents() == [
-                f"{EMOJI[emotion]} {emotion}" for emotion in EMOTIONS]
+                f"{EMOJI[emotion]} {emotion}" for emotion in EMOTIONS
+            ]
             expect(page.locator("#camera-indicator")).to_be_hidden()
             page.click("#camera-start")
             expect(page.locator("#camera-indicator")).to_be_visible()
@@ -168,11 +172,13 @@ def stream_a_smiling_face(base_url, face_video, username):
             expect(first.locator(".song-title")).not_to_be_empty()
             expect(first.locator(".reason")).not_to_be_empty()
             expect(first.locator("iframe.player")).to_have_attribute(
-                "src", re.compile(r"^https://open\.spotify\.com/embed/track/[A-Za-z0-9]+$"))
+                "src", re.compile(r"^https://open\.spotify\.com/embed/track/[A-Za-z0-9]+$")
+            )
             videos = page.locator("#videos iframe.youtube")
             expect(videos.first).to_be_attached()
             expect(videos.first).to_have_attribute(
-                "src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/[\w-]{11}\?start=\d+$"))
+                "src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/[\w-]{11}\?start=\d+$")
+            )
 
             # A like is saved for the logged-in listener, even when the database is away for a
             # moment: the first try answers 503 with Retry-After and the page tries again.
@@ -183,8 +189,12 @@ def stream_a_smiling_face(base_url, face_video, username):
                     route.continue_()
                     return
                 refused.append(route.request.url)
-                route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
-                              body='{"error": "database_unavailable", "message": "Nothing was saved."}')
+                route.fulfill(
+                    status=503,
+                    headers={"Retry-After": "1"},
+                    content_type="application/json",
+                    body='{"error": "database_unavailable", "message": "Nothing was saved."}',
+                )
 
             page.route("**/api/ratings/", database_away_once)
             track_id = int(first.get_attribute("data-item-id"))
@@ -230,7 +240,8 @@ def test_smiling_face_brings_happy_music_with_vision_embedded(tmp_path, face_vid
 
 @pytest.mark.redis
 def test_smiling_face_brings_happy_music_with_a_separate_vision_worker(
-        tmp_path, face_video, catalogue, alice, running_redis):
+    tmp_path, face_video, catalogue, alice, running_redis
+):
     with served(tmp_path, catalogue, redis=running_redis) as (base_url, processes):
         try:
             track_id = stream_a_smiling_face(base_url, face_video, "alice")
@@ -263,7 +274,9 @@ def test_with_the_camera_refused_the_mood_picker_brings_music_on_a_phone(tmp_pat
             expect(page.locator("#videos iframe.youtube").first).to_be_attached()
 
             # The strategy switch asks again, for "lift".
-            with page.expect_response(lambda r: "/api/recommendations/" in r.url and "strategy=lift" in r.url) as answer:
+            with page.expect_response(
+                lambda r: "/api/recommendations/" in r.url and "strategy=lift" in r.url
+            ) as answer:
                 page.locator("input[name=strategy][value=lift]").check()
             assert answer.value.json()["strategy"] == "lift"
             expect(live).to_have_attribute("data-recs-strategy", "lift")
@@ -281,7 +294,9 @@ def test_with_the_camera_refused_the_mood_picker_brings_music_on_a_phone(tmp_pat
             expect(live).to_have_attribute("data-socket", "closed")
             expect(page.locator("#socket-status")).to_contain_text("retrying")
             port = int(base_url.rsplit(":", 1)[1])
-            restarted, _ = start_daphne(daphne_env(catalogue, vision=False), tmp_path, port=port, name="daphne-restarted")
+            restarted, _ = start_daphne(
+                daphne_env(catalogue, vision=False), tmp_path, port=port, name="daphne-restarted"
+            )
             processes.append(restarted)
             expect(live).to_have_attribute("data-socket", "open", timeout=60_000)
             page.locator("#mood-picker button[data-emotion=happy]").click()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.redis
 @contextlib.contextmanager
 def workers_mode(redis, **limits):
     layer = {
-        "BACKEND": "emotunes.channel_layer.FastRedisChannelLayer",  # what settings.py uses with REDIS_URL
+        "BACKEND": "emotunes.channel_layer.FastRedisChannelLayer",  # what the settings use with REDIS_URL
         "CONFIG": {
             "hosts": [{"address": redis.url, "socket_timeout": 15}],
             "capacity": limits.pop("capacity", 100),

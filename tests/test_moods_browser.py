@@ -42,15 +42,21 @@ class HistoryPageInBrowserTests(StaticLiveServerTestCase):
             browser = launch_chromium(playwright)
             try:
                 context = browser.new_context(viewport={"width": 1200, "height": 1400})
-                context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": self.session_cookie,
-                                      "url": self.live_server_url}])
+                context.add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": self.session_cookie, "url": self.live_server_url}]
+                )
                 page = context.new_page()
                 page.on("pageerror", lambda error: errors.append(str(error)))
                 # Every script, stylesheet and data request must succeed (the browser's own
                 # favicon probe aside: the site has none).
-                page.on("response", lambda response: response.status >= 400
+                page.on(
+                    "response",
+                    lambda response: (
+                        response.status >= 400
                         and not response.url.endswith("/favicon.ico")
-                        and errors.append(f"{response.status} {response.url}"))
+                        and errors.append(f"{response.status} {response.url}")
+                    ),
+                )
                 page.goto(f"{self.live_server_url}/history/?start=2026-11-20&end=2026-11-26")
                 page.wait_for_function(
                     "['daily-chart', 'shares-chart', 'session-chart'].every("
@@ -89,10 +95,13 @@ class HistoryPageInBrowserTests(StaticLiveServerTestCase):
         self.assertIsNone(daily["valence"][0])
         # The bars have core.emotions' colours, the same as the admin's clustering plot.
         self.assertEqual(daily["colours"], EMOTION_COLOURS)
-        self.assertEqual(dict(zip(shares["labels"], shares["datasets"][0]["data"])),
-                         {"Angry": 1, "Happy": 3, "Sad": 1, "Surprise": 1, "Neutral": 1})
-        self.assertEqual(shares["datasets"][0]["backgroundColor"],
-                         [EMOTION_COLOURS[label.lower()] for label in shares["labels"]])
+        self.assertEqual(
+            dict(zip(shares["labels"], shares["datasets"][0]["data"])),
+            {"Angry": 1, "Happy": 3, "Sad": 1, "Surprise": 1, "Neutral": 1},
+        )
+        self.assertEqual(
+            shares["datasets"][0]["backgroundColor"], [EMOTION_COLOURS[label.lower()] for label in shares["labels"]]
+        )
         # The newest session is selected first: its steps in order.
         self.assertEqual(session, ["Neutral", "Angry", "Surprise", "Happy"])
         self.assertEqual(playlists.status, 200)

@@ -81,8 +81,13 @@ class ChartDataTests(BaseTestCase):
         self.assertEqual(groups, {"sad": ["Song 1"], "happy": ["Song 2"]})
 
     def test_bad_periods_answer_400_with_a_reason(self):
-        for params in ({"start": "yesterday"}, {"days": "-3"}, {"days": "many"},
-                       {"start": "2026-11-25", "end": "2026-11-01"}, {"start": "2020-01-01", "end": "2026-01-01"}):
+        for params in (
+            {"start": "yesterday"},
+            {"days": "-3"},
+            {"days": "many"},
+            {"start": "2026-11-25", "end": "2026-11-01"},
+            {"start": "2020-01-01", "end": "2026-01-01"},
+        ):
             with self.subTest(params=params):
                 response, data = self.get("moods:api_daily", **params)
                 self.assertEqual(response.status_code, 400)

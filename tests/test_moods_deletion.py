@@ -51,7 +51,9 @@ class HistoryDeletionTests(BaseTestCase):
         self.bobs_data_is_intact()
 
     def test_delete_history_and_ratings(self):
-        self.client.post(reverse("moods:delete_history"), {"confirmation": "delete my history", "include_ratings": "on"})
+        self.client.post(
+            reverse("moods:delete_history"), {"confirmation": "delete my history", "include_ratings": "on"}
+        )
         self.assertFalse(MoodEntry.objects.filter(user=self.alice).exists())
         self.assertFalse(Rating.objects.filter(user=self.alice).exists())
         self.bobs_data_is_intact()

@@ -21,8 +21,12 @@ class ExportTests(BaseTestCase):
         record_sequence(self.alice, ["neutral"], start=NOON + timedelta(minutes=5), source="manual")
         like(self.alice, self.tracks[0], emotion="happy")
         like(self.alice, self.tracks[1], emotion="sad", value=-1)
-        create_playlist(user=self.alice, name="=HYPERLINK(\"http://evil\")", track_ids=[self.tracks[2].id, self.tracks[0].id],
-                        emotion="happy")
+        create_playlist(
+            user=self.alice,
+            name='=HYPERLINK("http://evil")',
+            track_ids=[self.tracks[2].id, self.tracks[0].id],
+            emotion="happy",
+        )
         # Bob's data must not leak into Alice's export.
         record_sequence(self.bob, ["fear", "angry", "disgust"])
         like(self.bob, self.tracks[2], emotion="fear")
@@ -39,8 +43,10 @@ class ExportTests(BaseTestCase):
         self.assertEqual(data["account"]["email"], "alice@example.org")
         self.assertEqual([e["emotion"] for e in data["mood_entries"]], ["happy", "sad", "neutral"])
         self.assertEqual([e["source"] for e in data["mood_entries"]], ["camera", "camera", "manual"])
-        self.assertEqual(set(data["mood_entries"][0]), {"time", "emotion", "confidence", "valence", "arousal",
-                                                        "dominance", "source", "session_id"})
+        self.assertEqual(
+            set(data["mood_entries"][0]),
+            {"time", "emotion", "confidence", "valence", "arousal", "dominance", "source", "session_id"},
+        )
         ratings = {r["track"]["title"]: (r["value"], r["emotion"]) for r in data["ratings"]}
         self.assertEqual(ratings, {"Song 1": (1, "happy"), "Song 2": (-1, "sad")})
         self.assertEqual(len(data["playlists"]), 1)
@@ -55,15 +61,20 @@ class ExportTests(BaseTestCase):
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertIn(".zip", response["Content-Disposition"])
         archive = zipfile.ZipFile(io.BytesIO(response.content))
-        self.assertEqual(sorted(archive.namelist()), ["account.csv", "engagement.csv", "mood_entries.csv", "playlists.csv", "ratings.csv"])
+        self.assertEqual(
+            sorted(archive.namelist()),
+            ["account.csv", "engagement.csv", "mood_entries.csv", "playlists.csv", "ratings.csv"],
+        )
 
         def rows(name):
             return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
 
         self.assertEqual(rows("account.csv")[0]["username"], "alice")
         moods = rows("mood_entries.csv")
-        self.assertEqual([(r["emotion"], r["source"]) for r in moods],
-                         [("happy", "camera"), ("sad", "camera"), ("neutral", "manual")])
+        self.assertEqual(
+            [(r["emotion"], r["source"]) for r in moods],
+            [("happy", "camera"), ("sad", "camera"), ("neutral", "manual")],
+        )
         self.assertAlmostEqual(float(moods[1]["valence"]), 2.10)
         ratings = {r["title"]: (r["value"], r["emotion"], r["item_type"]) for r in rows("ratings.csv")}
         self.assertEqual(ratings, {"Song 1": ("1", "happy", "track"), "Song 2": ("-1", "sad", "track")})

@@ -14,8 +14,9 @@ class PersonalisationTests(BaseTestCase):
         # Twelve pop songs close to "sad" (valence 2.1, arousal 3.5), two folk songs by one
         # artist a little further away, and songs elsewhere so the scale is the whole 1–9 range.
         self.near = [make_track(n, valence=2.0 + 0.1 * n, arousal=3.5, dominance=3.8) for n in range(12)]
-        self.folk = [make_track(100 + n, valence=3.6 + 0.1 * n, arousal=3.6, dominance=3.9, genre="folk")
-                     for n in range(2)]
+        self.folk = [
+            make_track(100 + n, valence=3.6 + 0.1 * n, arousal=3.6, dominance=3.9, genre="folk") for n in range(2)
+        ]
         for n in range(12):
             make_track(200 + n, valence=5 + n / 3, arousal=4 + n / 3, dominance=5)
         self.folk_artist = "Folk Artist"

@@ -20,12 +20,14 @@ class PlaylistTests(BaseTestCase):
         return getattr(self.client, method)(url, data=json.dumps(body), content_type="application/json")
 
     def create(self, name="Rainy Sunday", track_ids=None, emotion="sad"):
-        return self.post_json(reverse("moods:api_playlists"),
-                              {"name": name, "track_ids": track_ids or self.ids[:3], "emotion": emotion})
+        return self.post_json(
+            reverse("moods:api_playlists"), {"name": name, "track_ids": track_ids or self.ids[:3], "emotion": emotion}
+        )
 
     def order(self, playlist_id):
-        return list(PlaylistItem.objects.filter(playlist_id=playlist_id).order_by("position")
-                    .values_list("track_id", flat=True))
+        return list(
+            PlaylistItem.objects.filter(playlist_id=playlist_id).order_by("position").values_list("track_id", flat=True)
+        )
 
     def test_save_recommendations_as_a_named_playlist(self):
         response = self.create(track_ids=[self.ids[2], self.ids[0], self.ids[1], self.ids[0]])
@@ -93,8 +95,10 @@ class PlaylistTests(BaseTestCase):
     def test_move_up_and_down_from_the_page(self):
         playlist_id = self.create(track_ids=self.ids[:3]).json()["id"]
         url = reverse("moods:playlist_move", args=[playlist_id])
-        self.assertRedirects(self.client.post(url, {"track_id": self.ids[2], "direction": "up"}),
-                             reverse("moods:playlist", args=[playlist_id]))
+        self.assertRedirects(
+            self.client.post(url, {"track_id": self.ids[2], "direction": "up"}),
+            reverse("moods:playlist", args=[playlist_id]),
+        )
         self.assertEqual(self.order(playlist_id), [self.ids[0], self.ids[2], self.ids[1]])
         self.client.post(url, {"track_id": self.ids[0], "direction": "down"})
         self.assertEqual(self.order(playlist_id), [self.ids[2], self.ids[0], self.ids[1]])
@@ -108,7 +112,9 @@ class PlaylistTests(BaseTestCase):
         response = self.client.delete(reverse("moods:api_playlist_track", args=[playlist_id, self.ids[0]]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual([t["id"] for t in response.json()["tracks"]], [self.ids[2]])
-        self.assertEqual(list(PlaylistItem.objects.filter(playlist_id=playlist_id).values_list("position", flat=True)), [0])
+        self.assertEqual(
+            list(PlaylistItem.objects.filter(playlist_id=playlist_id).values_list("position", flat=True)), [0]
+        )
         missing = self.client.delete(reverse("moods:api_playlist_track", args=[playlist_id, self.ids[4]]))
         self.assertEqual(missing.status_code, 404)
 
@@ -129,8 +135,9 @@ class PlaylistTests(BaseTestCase):
         confirm = self.client.get(reverse("moods:playlist_delete", args=[playlist_id]))
         self.assertContains(confirm, "Delete “Rainy Sunday”?")
         self.assertTrue(Playlist.objects.filter(pk=playlist_id).exists())  # asking deletes nothing
-        self.assertRedirects(self.client.post(reverse("moods:playlist_delete", args=[playlist_id])),
-                             reverse("moods:playlists"))
+        self.assertRedirects(
+            self.client.post(reverse("moods:playlist_delete", args=[playlist_id])), reverse("moods:playlists")
+        )
         self.assertFalse(Playlist.objects.filter(pk=playlist_id).exists())
         self.assertFalse(PlaylistItem.objects.filter(playlist_id=playlist_id).exists())
         second = self.create(name="Other").json()["id"]
@@ -147,8 +154,9 @@ class PlaylistTests(BaseTestCase):
         self.assertEqual(refused.status_code, 403)
         client.get(reverse("moods:history"))  # sets the csrftoken cookie
         token = client.cookies["csrftoken"].value
-        accepted = client.post(reverse("moods:api_playlists"), data=body, content_type="application/json",
-                               headers={"X-CSRFToken": token})
+        accepted = client.post(
+            reverse("moods:api_playlists"), data=body, content_type="application/json", headers={"X-CSRFToken": token}
+        )
         self.assertEqual(accepted.status_code, 201)
 
 
@@ -160,14 +168,18 @@ class AddOneTrackTests(BaseTestCase):
         self.tracks = [make_track(n) for n in range(1, 5)]
         self.ids = [t.id for t in self.tracks]
         self.client.force_login(self.alice)
-        created = self.client.post(reverse("moods:api_playlists"), content_type="application/json",
-                                   data=json.dumps({"name": "Road trip", "track_ids": self.ids[:2], "emotion": "happy"}))
+        created = self.client.post(
+            reverse("moods:api_playlists"),
+            content_type="application/json",
+            data=json.dumps({"name": "Road trip", "track_ids": self.ids[:2], "emotion": "happy"}),
+        )
         self.playlist = created.json()
         self.url = reverse("moods:api_playlist_tracks", args=[self.playlist["id"]])
 
     def add(self, track_id, client=None):
-        return (client or self.client).post(self.url, data=json.dumps({"track_id": track_id}),
-                                            content_type="application/json")
+        return (client or self.client).post(
+            self.url, data=json.dumps({"track_id": track_id}), content_type="application/json"
+        )
 
     def test_the_list_and_a_new_playlist_say_where_to_add(self):
         self.assertEqual(self.playlist["tracks_url"], self.url)
@@ -177,12 +189,16 @@ class AddOneTrackTests(BaseTestCase):
     def test_a_track_goes_at_the_end_once(self):
         response = self.add(self.ids[3])
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json() | {"url": ""}, {
-            "id": self.playlist["id"], "name": "Road trip", "emotion": "happy", "added": True, "tracks": 3, "url": ""})
+        self.assertEqual(
+            response.json() | {"url": ""},
+            {"id": self.playlist["id"], "name": "Road trip", "emotion": "happy", "added": True, "tracks": 3, "url": ""},
+        )
         again = self.add(self.ids[3])
         self.assertEqual((again.status_code, again.json()["added"], again.json()["tracks"]), (200, False, 3))
         items = PlaylistItem.objects.filter(playlist_id=self.playlist["id"]).order_by("position")
-        self.assertEqual([(i.track_id, i.position) for i in items], [(self.ids[0], 0), (self.ids[1], 1), (self.ids[3], 2)])
+        self.assertEqual(
+            [(i.track_id, i.position) for i in items], [(self.ids[0], 0), (self.ids[1], 1), (self.ids[3], 2)]
+        )
 
     def test_unknown_or_withdrawn_tracks_and_bad_bodies_are_refused(self):
         self.tracks[2].is_active = False

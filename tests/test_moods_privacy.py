@@ -26,8 +26,9 @@ class PrivacyTests(BaseTestCase):
         self.alice_entries = record_sequence(self.alice, ["happy", "sad"])
         self.bob_entries = record_sequence(self.bob, ["angry", "fear", "disgust"])
         like(self.bob, self.tracks[0], emotion="fear")
-        self.bob_playlist = create_playlist(user=self.bob, name="Bob's night drive",
-                                            track_ids=[t.id for t in self.tracks])
+        self.bob_playlist = create_playlist(
+            user=self.bob, name="Bob's night drive", track_ids=[t.id for t in self.tracks]
+        )
         self.alice_playlist = create_playlist(user=self.alice, name="Alice's morning", track_ids=[self.tracks[0].id])
 
     # --- anonymous visitors ---------------------------------------------------------
@@ -39,16 +40,19 @@ class PrivacyTests(BaseTestCase):
                 response = self.client.get(url)
                 self.assertRedirects(response, f"{reverse('login')}?next={url}", fetch_redirect_response=False)
         detail = reverse("moods:playlist", args=[self.bob_playlist.pk])
-        self.assertRedirects(self.client.get(detail), f"{reverse('login')}?next={detail}",
-                             fetch_redirect_response=False)
+        self.assertRedirects(
+            self.client.get(detail), f"{reverse('login')}?next={detail}", fetch_redirect_response=False
+        )
 
     def test_anonymous_api_calls_get_401_and_change_nothing(self):
         for name in APIS:
             with self.subTest(api=name):
                 self.assertEqual(self.client.get(reverse(name)).status_code, 401)
-        create = self.client.post(reverse("moods:api_playlists"),
-                                  data=json.dumps({"name": "x", "track_ids": [self.tracks[0].id]}),
-                                  content_type="application/json")
+        create = self.client.post(
+            reverse("moods:api_playlists"),
+            data=json.dumps({"name": "x", "track_ids": [self.tracks[0].id]}),
+            content_type="application/json",
+        )
         self.assertEqual(create.status_code, 401)
         session = self.client.get(reverse("moods:api_session", args=[self.bob_entries[0].session_id]))
         self.assertEqual(session.status_code, 401)
@@ -77,9 +81,11 @@ class PrivacyTests(BaseTestCase):
         for method, url, data in requests:
             with self.subTest(method=method, url=url):
                 self.assertEqual(getattr(self.client, method)(url, data).status_code, 404)
-        order = self.client.post(reverse("moods:api_playlist_order", args=[pk]),
-                                 data=json.dumps({"track_ids": [t.id for t in self.tracks][::-1]}),
-                                 content_type="application/json")
+        order = self.client.post(
+            reverse("moods:api_playlist_order", args=[pk]),
+            data=json.dumps({"track_ids": [t.id for t in self.tracks][::-1]}),
+            content_type="application/json",
+        )
         self.assertEqual(order.status_code, 404)
         self.bob_playlist.refresh_from_db()
         self.assertEqual(self.bob_playlist.name, "Bob's night drive")
@@ -127,8 +133,9 @@ class PrivacyTests(BaseTestCase):
         self.assertContains(index, "Mood statistics")
         self.assertNotContains(index, "Mood entries")
 
-        stats = self.client.get(reverse("admin:moods_moodstatistics_changelist"),
-                                {"start": "2026-11-20", "end": "2026-11-25"})
+        stats = self.client.get(
+            reverse("admin:moods_moodstatistics_changelist"), {"start": "2026-11-20", "end": "2026-11-25"}
+        )
         self.assertEqual(stats.status_code, 200)
         html = stats.content.decode()
         self.assertIn('id="mood-statistics"', html)
@@ -161,8 +168,12 @@ class PrivacyTests(BaseTestCase):
         self.assertEqual(listing.status_code, 200)
         self.assertContains(listing, "bob")
         # Still read-only.
-        self.assertEqual(self.client.post(reverse("admin:moods_moodentry_delete", args=[self.bob_entries[0].pk]),
-                                          {"post": "yes"}).status_code, 403)
+        self.assertEqual(
+            self.client.post(
+                reverse("admin:moods_moodentry_delete", args=[self.bob_entries[0].pk]), {"post": "yes"}
+            ).status_code,
+            403,
+        )
         self.assertEqual(MoodEntry.objects.filter(user=self.bob).count(), 3)
 
     def test_the_ordinary_view_permission_is_not_enough(self):

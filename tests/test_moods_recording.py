@@ -22,8 +22,9 @@ def at(seconds: float):
 @override_settings(**THROTTLE)
 class RecordMoodTests(BaseTestCase):
     def test_saves_a_change_with_its_details(self):
-        entry = record_mood(user=self.alice, emotion="happy", confidence=0.91, source="camera",
-                            vad=(7.5, 6.0, 6.5), at=at(0))
+        entry = record_mood(
+            user=self.alice, emotion="happy", confidence=0.91, source="camera", vad=(7.5, 6.0, 6.5), at=at(0)
+        )
         stored = MoodEntry.objects.get(pk=entry.pk)
         self.assertEqual((stored.user, stored.emotion, stored.source), (self.alice, "happy", "camera"))
         self.assertAlmostEqual(stored.confidence, 0.91)
@@ -33,8 +34,14 @@ class RecordMoodTests(BaseTestCase):
     def test_vad_defaults_to_the_emotion_words_norms_and_accepts_a_dict(self):
         sad = record_mood(user=self.alice, emotion="sad", confidence=0.7, source="camera", at=at(0))
         self.assertEqual((sad.valence, sad.arousal, sad.dominance), WARRINER_VAD["sad"])
-        happy = record_mood(user=self.alice, emotion="happy", confidence=0.7, source="camera", at=at(60),
-                            vad={"valence": 8, "arousal": 6, "dominance": 7})
+        happy = record_mood(
+            user=self.alice,
+            emotion="happy",
+            confidence=0.7,
+            source="camera",
+            at=at(60),
+            vad={"valence": 8, "arousal": 6, "dominance": 7},
+        )
         self.assertEqual((happy.valence, happy.arousal, happy.dominance), (8.0, 6.0, 7.0))
 
     def test_anonymous_visitors_and_no_user_leave_nothing(self):
@@ -45,8 +52,9 @@ class RecordMoodTests(BaseTestCase):
     def test_the_same_mood_again_is_not_a_change(self):
         record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(0))
         for seconds in (5, 30, 600):
-            self.assertIsNone(record_mood(user=self.alice, emotion="happy", confidence=0.95, source="camera",
-                                          at=at(seconds)))
+            self.assertIsNone(
+                record_mood(user=self.alice, emotion="happy", confidence=0.95, source="camera", at=at(seconds))
+            )
         self.assertEqual(MoodEntry.objects.filter(user=self.alice).count(), 1)
 
     def emotions(self, user=None):
@@ -75,8 +83,9 @@ class RecordMoodTests(BaseTestCase):
     def test_a_flickering_face_for_a_minute_leaves_a_handful_of_rows(self):
         # Four analyses a second alternating between two emotions for a minute.
         for i in range(240):
-            record_mood(user=self.alice, emotion=("happy", "neutral")[i % 2], confidence=0.5, source="camera",
-                        at=at(i * 0.25))
+            record_mood(
+                user=self.alice, emotion=("happy", "neutral")[i % 2], confidence=0.5, source="camera", at=at(i * 0.25)
+            )
         self.assertLessEqual(MoodEntry.objects.count(), 7)  # at most one per 10 s
 
     def test_a_mood_picked_by_hand_is_not_held_back_by_the_interval_nor_revised_by_the_camera(self):
@@ -85,19 +94,23 @@ class RecordMoodTests(BaseTestCase):
         self.assertEqual(manual.source, "manual")
         self.assertIsNone(record_mood(user=self.alice, emotion="happy", confidence=1.0, source="manual", at=at(4)))
         self.assertIsNone(record_mood(user=self.alice, emotion="sad", confidence=0.6, source="camera", at=at(5)))
-        self.assertEqual(list(MoodEntry.objects.values_list("emotion", "source")),
-                         [("sad", "camera"), ("happy", "manual")])
+        self.assertEqual(
+            list(MoodEntry.objects.values_list("emotion", "source")), [("sad", "camera"), ("happy", "manual")]
+        )
 
     @override_settings(MOOD_MAX_PER_HOUR=5)
     def test_hourly_cap(self):
         emotions = ["happy", "sad", "angry", "fear", "surprise", "neutral", "disgust", "happy"]
-        saved = [record_mood(user=self.alice, emotion=e, confidence=0.8, source="manual", at=at(i * 60))
-                 for i, e in enumerate(emotions)]
+        saved = [
+            record_mood(user=self.alice, emotion=e, confidence=0.8, source="manual", at=at(i * 60))
+            for i, e in enumerate(emotions)
+        ]
         self.assertEqual(sum(entry is not None for entry in saved), 5)
         self.assertIsNone(saved[5])
         # An hour after the first entries, there is room again.
-        self.assertIsNotNone(record_mood(user=self.alice, emotion="sad", confidence=0.8, source="camera",
-                                         at=at(3600 + 61)))
+        self.assertIsNotNone(
+            record_mood(user=self.alice, emotion="sad", confidence=0.8, source="camera", at=at(3600 + 61))
+        )
 
     def test_throttling_is_per_user(self):
         record_mood(user=self.alice, emotion="happy", confidence=0.9, source="camera", at=at(0))
@@ -127,7 +140,6 @@ class RecordMoodTests(BaseTestCase):
             {"emotion": "happy", "confidence": 0.5, "source": "camera", "vad": {"valence": 5}},
         ]
         for kwargs in cases:
-            with self.subTest(**{k: repr(v) for k, v in kwargs.items()}):
-                with self.assertRaises(MoodError):
-                    record_mood(user=self.alice, **kwargs)
+            with self.subTest(**{k: repr(v) for k, v in kwargs.items()}), self.assertRaises(MoodError):
+                record_mood(user=self.alice, **kwargs)
         self.assertFalse(MoodEntry.objects.exists())

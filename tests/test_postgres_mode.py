@@ -24,15 +24,23 @@ def postgres():
 def manage(postgres, *args, stdin=None):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
     env["DATABASE_URL"] = postgres.url
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_migrations_apply_and_health_reports_postgresql(postgres):
     migrated = manage(postgres, "migrate", "--noinput")
     assert migrated.returncode == 0, migrated.stderr
-    probe = manage(postgres, "shell", "-c",
-                   "import json; from core.health import check_all; print(json.dumps(check_all()))")
+    probe = manage(
+        postgres, "shell", "-c", "import json; from core.health import check_all; print(json.dumps(check_all()))"
+    )
     assert probe.returncode == 0, probe.stderr
     report = json.loads(probe.stdout.strip().splitlines()[-1])
     assert report["healthy"] is True
@@ -41,8 +49,12 @@ def test_migrations_apply_and_health_reports_postgresql(postgres):
 
 def test_accounts_are_stored_in_postgresql(postgres):
     assert manage(postgres, "migrate", "--noinput").returncode == 0
-    created = manage(postgres, "shell", "-c",
-                     "from django.contrib.auth.models import User; User.objects.create_user('erin', password='x-long-pass-1')")
+    created = manage(
+        postgres,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; User.objects.create_user('erin', password='x-long-pass-1')",
+    )
     assert created.returncode == 0, created.stderr
     import psycopg
 

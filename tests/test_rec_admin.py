@@ -15,8 +15,15 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.clustering = import_small_catalogue()
-        cls.video = Video.objects.create(youtube_id="abcdefghijk", title="a sad slow ballad", mood_words=["sad"],
-                                         valence=3, arousal=3, emotion="sad", source="manual")
+        cls.video = Video.objects.create(
+            youtube_id="abcdefghijk",
+            title="a sad slow ballad",
+            mood_words=["sad"],
+            valence=3,
+            arousal=3,
+            emotion="sad",
+            source="manual",
+        )
 
     def setUp(self):
         super().setUp()
@@ -56,19 +63,33 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
         response = self.client.get(f"{CHANGELIST}{track.pk}/change/")
         form = response.context["adminform"].form
         data = {name: form.initial.get(name) for name in form.fields}
-        data.update(valence="2.5", arousal="7.5", dominance="", youtube_id="dQw4w9WgXcQ", mood_tags='["aggressive"]',
-                    is_active="on")
+        data.update(
+            valence="2.5",
+            arousal="7.5",
+            dominance="",
+            youtube_id="dQw4w9WgXcQ",
+            mood_tags='["aggressive"]',
+            is_active="on",
+        )
         response = self.client.post(f"{CHANGELIST}{track.pk}/change/", {k: v for k, v in data.items() if v is not None})
-        self.assertEqual(response.status_code, 302, getattr(response, "context", None) and response.context["adminform"].form.errors)
+        self.assertEqual(
+            response.status_code, 302, getattr(response, "context", None) and response.context["adminform"].form.errors
+        )
         track.refresh_from_db()
-        self.assertEqual((track.valence, track.arousal, track.dominance, track.youtube_id), (2.5, 7.5, None, "dQw4w9WgXcQ"))
+        self.assertEqual(
+            (track.valence, track.arousal, track.dominance, track.youtube_id), (2.5, 7.5, None, "dQw4w9WgXcQ")
+        )
 
     def test_import_a_csv_from_the_admin(self):
-        upload = SimpleUploadedFile("mine.csv", (
-            "name,album,artist,id,valence,energy,mood,genre\n"
-            "Admin Song,LP,Curated Artist,ADMIN00000000000000001,0.8,0.7,Happy,indie\n"
-            "Broken Song,LP,Curated Artist,ADMIN00000000000000002,1.7,0.7,Happy,indie\n"
-        ).encode(), content_type="text/csv")
+        upload = SimpleUploadedFile(
+            "mine.csv",
+            (
+                b"name,album,artist,id,valence,energy,mood,genre\n"
+                b"Admin Song,LP,Curated Artist,ADMIN00000000000000001,0.8,0.7,Happy,indie\n"
+                b"Broken Song,LP,Curated Artist,ADMIN00000000000000002,1.7,0.7,Happy,indie\n"
+            ),
+            content_type="text/csv",
+        )
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload, "format": ""})
         # Imported by a Celery task (eager here); its page has the summary, the rejected rows are a CSV.
@@ -140,10 +161,19 @@ class AdminFiguresAndImportWordsTest(FreshIndexMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.clustering = import_small_catalogue()
-        cls.track = Track.objects.create(title="Noisy", artist="Floats", genre="", valence=7.544999999999999,
-                                         arousal=3.2100000000000004, dominance=None, source="manual", source_id="n1")
-        Clustering.objects.filter(pk=cls.clustering.pk).update(silhouette=0.478632445093167, inertia=1234.56789,
-                                                                duration_s=0.08123)
+        cls.track = Track.objects.create(
+            title="Noisy",
+            artist="Floats",
+            genre="",
+            valence=7.544999999999999,
+            arousal=3.2100000000000004,
+            dominance=None,
+            source="manual",
+            source_id="n1",
+        )
+        Clustering.objects.filter(pk=cls.clustering.pk).update(
+            silhouette=0.478632445093167, inertia=1234.56789, duration_s=0.08123
+        )
 
     def setUp(self):
         super().setUp()
@@ -188,10 +218,14 @@ class AdminFiguresAndImportWordsTest(FreshIndexMixin, BaseTestCase):
         self.assertIn('name="format"', form)
 
     def test_a_summary_quotes_the_file_name_as_uploaded(self):
-        upload = SimpleUploadedFile("lowercase-Mixed.csv", (
-            b"name,album,artist,id,valence,energy,mood,genre\n"
-            b"Admin Song,LP,Curated Artist,ADMIN00000000000000009,0.8,0.7,Happy,N/A\n"
-        ), content_type="text/csv")
+        upload = SimpleUploadedFile(
+            "lowercase-Mixed.csv",
+            (
+                b"name,album,artist,id,valence,energy,mood,genre\n"
+                b"Admin Song,LP,Curated Artist,ADMIN00000000000000009,0.8,0.7,Happy,N/A\n"
+            ),
+            content_type="text/csv",
+        )
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload, "format": ""})
         page = self.client.get(response["Location"]).content.decode()

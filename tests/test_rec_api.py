@@ -11,8 +11,20 @@ from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 
 URL, RATE = "/api/recommendations/", "/api/ratings/"
-TRACK_FIELDS = {"id", "title", "artist", "genre", "reason", "valence", "arousal", "dominance", "spotify_id", "deezer_id",
-                "youtube_id", "source"}
+TRACK_FIELDS = {
+    "id",
+    "title",
+    "artist",
+    "genre",
+    "reason",
+    "valence",
+    "arousal",
+    "dominance",
+    "spotify_id",
+    "deezer_id",
+    "youtube_id",
+    "source",
+}
 VIDEO_FIELDS = {"id", "youtube_id", "start_s", "title", "mood_words", "reason"}
 
 
@@ -49,10 +61,16 @@ class RecommendationsEndpointTest(FreshIndexMixin, BaseTestCase):
         self.assertEqual((len(body["tracks"]), len(body["videos"])), (5, 2))
 
     def test_bad_parameters_get_a_clear_400(self):
-        for params, word in (({"emotion": "bored"}, "emotion"), ({"emotion": "sad", "strategy": "x"}, "strategy"),
-                             ({}, "emotion"), ({"valence": "high", "arousal": "5"}, "valence"),
-                             ({"valence": "5"}, "valence"), ({"emotion": "sad", "limit": "ten"}, "limit"),
-                             ({"emotion": "sad", "limit": "500"}, "limit"), ({"valence": "15", "arousal": "5"}, "between")):
+        for params, word in (
+            ({"emotion": "bored"}, "emotion"),
+            ({"emotion": "sad", "strategy": "x"}, "strategy"),
+            ({}, "emotion"),
+            ({"valence": "high", "arousal": "5"}, "valence"),
+            ({"valence": "5"}, "valence"),
+            ({"emotion": "sad", "limit": "ten"}, "limit"),
+            ({"emotion": "sad", "limit": "500"}, "limit"),
+            ({"valence": "15", "arousal": "5"}, "between"),
+        ):
             response = self.client.get(URL, params)
             self.assertEqual(response.status_code, 400, params)
             self.assertIn(word, response.json()["error"].lower(), params)
@@ -65,13 +83,17 @@ class EmptyCatalogueTest(FreshIndexMixin, BaseTestCase):
     def test_before_any_import_the_answer_is_empty_not_an_error(self):
         response = self.client.get(URL, {"emotion": "happy", "strategy": "iso"})
         self.assertEqual(response.status_code, 200)
-        self.assertEqual((response.json()["tracks"], response.json()["videos"], response.json()["clustering"]), ([], [], None))
+        self.assertEqual(
+            (response.json()["tracks"], response.json()["videos"], response.json()["clustering"]), ([], [], None)
+        )
 
 
 class RatingsEndpointTest(FreshIndexMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.track = Track.objects.create(title="Song", artist="Artist", valence=6, arousal=5, source="manual", source_id="1")
+        cls.track = Track.objects.create(
+            title="Song", artist="Artist", valence=6, arousal=5, source="manual", source_id="1"
+        )
         cls.video = Video.objects.create(youtube_id="abcdefghijk", valence=6, arousal=5, source="manual")
 
     def setUp(self):
@@ -86,19 +108,25 @@ class RatingsEndpointTest(FreshIndexMixin, BaseTestCase):
 
     def post(self, body, token=None, raw=None):
         headers = {"X-CSRFToken": token} if token else {}
-        return self.client.post(RATE, raw if raw is not None else json.dumps(body), content_type="application/json",
-                                headers=headers)
+        return self.client.post(
+            RATE, raw if raw is not None else json.dumps(body), content_type="application/json", headers=headers
+        )
 
     def test_a_listener_likes_and_re_rates(self):
         token = self.login()
-        response = self.post({"item_type": "track", "item_id": self.track.pk, "value": 1, "emotion": "happy",
-                              "strategy": "match"}, token)
+        response = self.post(
+            {"item_type": "track", "item_id": self.track.pk, "value": 1, "emotion": "happy", "strategy": "match"}, token
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["value"], 1)
-        self.assertEqual(self.post({"item_type": "track", "item_id": self.track.pk, "value": -1}, token).status_code, 200)
+        self.assertEqual(
+            self.post({"item_type": "track", "item_id": self.track.pk, "value": -1}, token).status_code, 200
+        )
         rating = Rating.objects.get(user=self.alice)
         self.assertEqual((rating.track, rating.value), (self.track, -1))
-        self.assertEqual(self.post({"item_type": "video", "item_id": self.video.pk, "value": 1}, token).status_code, 200)
+        self.assertEqual(
+            self.post({"item_type": "video", "item_id": self.video.pk, "value": 1}, token).status_code, 200
+        )
         self.assertEqual(Rating.objects.filter(user=self.alice).count(), 2)
         self.assertFalse(Rating.objects.filter(user=self.bob).exists())
 

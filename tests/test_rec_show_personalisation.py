@@ -28,8 +28,9 @@ class ShowPersonalisationTests(BaseTestCase):
 
     def test_the_demo_command_prints_both_lists_and_keeps_nothing(self):
         out = StringIO()
-        call_command("show_personalisation", "--emotion", "sad", "--limit", "5", "--likes", "2", "--dislikes", "1",
-                     stdout=out)
+        call_command(
+            "show_personalisation", "--emotion", "sad", "--limit", "5", "--likes", "2", "--dislikes", "1", stdout=out
+        )
         text = out.getvalue()
         self.assertIn("Before any rating", text)
         self.assertIn("After 3 ratings (personalised=True)", text)

@@ -108,7 +108,7 @@ def test_many_threads_at_once_get_the_same_answers_as_one():
 
     assert errors == []
     assert len(results) == 4 * 2 * len(frames)
-    for (worker, round_, i), summary in results.items():
+    for (_worker, _round, i), summary in results.items():
         assert summary == expected[i]
 
 

@@ -83,7 +83,12 @@ def test_no_face_only_after_a_gap_and_the_mood_is_kept():
 
 
 def test_before_any_face_the_stream_reports_no_face():
-    assert MoodSmoother().update(frame(), 0.0) == {"status": "no_face", "mood": None, "confidence": 0.0, "changed": False}
+    assert MoodSmoother().update(frame(), 0.0) == {
+        "status": "no_face",
+        "mood": None,
+        "confidence": 0.0,
+        "changed": False,
+    }
 
 
 def test_smoothing_does_not_depend_on_the_frame_rate():

@@ -12,7 +12,8 @@ import pytest
 
 from tests.vision_fixtures import astronaut_bgr, astronaut_frame
 from vision import motion, pipeline
-from vision.mtcnn_numpy import NumpyMTCNN, _load, _ONet, _PNet, _RNet
+from vision.mtcnn_nets import ONet, PNet, RNet, load_weights
+from vision.mtcnn_numpy import NumpyMTCNN
 from vision.mtcnn_onnx import OnnxONet, OnnxPNet, OnnxRNet
 from vision.pipeline import FULL, TRACKED, FaceResult, FrameAnalysis, read_hint
 from vision.tracking import TrackingHints
@@ -212,14 +213,14 @@ def test_no_hint_after_a_frame_without_a_face_or_with_tracking_off():
 @pytest.mark.parametrize(
     ("name", "numpy_net", "onnx_net", "shape"),
     [
-        ("pnet", _PNet, OnnxPNet, (1, 81, 107, 3)),
-        ("pnet", _PNet, OnnxPNet, (1, 13, 18, 3)),
-        ("rnet", _RNet, OnnxRNet, (16, 24, 24, 3)),
-        ("onet", _ONet, OnnxONet, (3, 48, 48, 3)),
+        ("pnet", PNet, OnnxPNet, (1, 81, 107, 3)),
+        ("pnet", PNet, OnnxPNet, (1, 13, 18, 3)),
+        ("rnet", RNet, OnnxRNet, (16, 24, 24, 3)),
+        ("onet", ONet, OnnxONet, (3, 48, 48, 3)),
     ],
 )
 def test_onnx_networks_compute_what_the_numpy_networks_compute(name, numpy_net, onnx_net, shape):
-    weights = _load(f"{name}.lz4")
+    weights = load_weights(f"{name}.lz4")
     rgb = cv2.resize(astronaut_bgr()[:, :, ::-1], (shape[2], shape[1]), interpolation=cv2.INTER_AREA)
     noise = np.random.default_rng(0).uniform(-0.2, 0.2, shape).astype(np.float32)
     x = ((rgb.astype(np.float32) - 127.5) / 128.0)[None] + noise  # a real picture, a different one per batch item

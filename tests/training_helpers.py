@@ -17,6 +17,6 @@ def copy_small_folder(split: str, destination: Path, per_class: int, skip: int =
     for emotion in EMOTIONS:
         target = destination / emotion
         target.mkdir(parents=True)
-        for image in sorted((fer2013(split) / emotion).glob("*.jpg"))[skip:skip + per_class]:
+        for image in sorted((fer2013(split) / emotion).glob("*.jpg"))[skip : skip + per_class]:
             shutil.copy(image, target / image.name)
     return destination

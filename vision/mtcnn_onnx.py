@@ -1,13 +1,14 @@
 """MTCNN's P-, R- and O-Net as ONNX graphs, run by ONNX Runtime: same weights, same answers as NumPy.
 
-`vision.mtcnn_numpy` runs the three networks as NumPy im2col products: many small array
+`vision.mtcnn_nets` runs the three networks as NumPy im2col products: many small array
 operations, each holding the GIL, so two threads of one process cannot run them at once and
 a small crop batch costs far more than its multiply-adds. Here the same weights (the `mtcnn`
-wheel's, read by `vision.mtcnn_numpy._load`) are written as three small ONNX graphs at load
-time, in memory — no model file to ship or convert — and ONNX Runtime runs each network in
-one call that releases the GIL. The box arithmetic around the networks stays in
-`vision.mtcnn_numpy`; these classes are drop-in replacements for its `_PNet`, `_RNet` and
-`_ONet` (NHWC float32 in, the same arrays out; equal within 1e-4, tests/test_vision_tracking.py).
+wheel's, read by `vision.mtcnn_nets.load_weights`) are written as three small ONNX graphs at
+load time, in memory — no model file to ship or convert — and ONNX Runtime runs each network
+in one call that releases the GIL. The box arithmetic around the networks stays in
+`vision.mtcnn_boxes`; these classes are drop-in replacements for `vision.mtcnn_nets`' `PNet`,
+`RNet` and `ONet` (NHWC float32 in, the same arrays out; equal within 1e-4,
+tests/test_vision_tracking.py).
 
 Measured in bench_vision on one core (docs/benchmarks.md): the whole MTCNN of a 320×240
 frame several times faster than in NumPy, and the R/O-Net pass of face tracking about ten
@@ -115,7 +116,7 @@ class OnnxPNet(_OnnxNet):
         x = g.conv_prelu(g.conv_prelu(x, w[3], w[4], w[5]), w[6], w[7], w[8])
         heads = np.concatenate([w[9], w[11]], axis=-1).transpose(3, 2, 0, 1)
         out = g.node("Conv", [x, g.const(heads), g.const(np.concatenate([w[10], w[12]]))], kernel_shape=[1, 1])
-        out = g.node("Transpose", [out], perm=[0, 2, 3, 1])  # NHWC again, as _PNet returns it
+        out = g.node("Transpose", [out], perm=[0, 2, 3, 1])  # NHWC again, as mtcnn_nets.PNet returns it
         reg, logits = g.node("Split", [out, g.const_int([4, 2])], n_out=2, axis=-1)
         prob = g.node("Softmax", [logits], axis=-1)
         self._session = g.session(

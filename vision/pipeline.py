@@ -16,7 +16,7 @@ face is lost or its confidence is below `VISION_TRACK_MIN_CONFIDENCE`. Deciding 
 no hint, so that a new face is found, belongs to the stream (`vision.tracking.TrackingHints`,
 held by each `live` connection): this module keeps no state between frames.
 
-This is a library: it reads `settings.VISION_*` (defaults in `emotunes/settings.py`) and
+This is a library: it reads `settings.VISION_*` (defaults in `emotunes/settings/features.py`) and
 knows nothing of the stream, the listener or their history (no `live`, `moods` or
 `recommender` import here or anywhere in `vision`; tests/test_vision_is_a_library.py).
 """

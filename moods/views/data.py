@@ -46,10 +46,15 @@ def export_csv(request):
 
 
 def _render_delete_page(request, *, history_form=None, status=200):
-    return render(request, "moods/delete.html", {
-        "history_form": history_form or DeleteHistoryForm(),
-        "entry_count": selectors.entry_count(user=request.user),
-    }, status=status)
+    return render(
+        request,
+        "moods/delete.html",
+        {
+            "history_form": history_form or DeleteHistoryForm(),
+            "entry_count": selectors.entry_count(user=request.user),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -92,8 +92,14 @@ def rate_track(request):
     else:
         data = form.cleaned_data
         try:
-            rate_item(user=request.user, item_type="track", item_id=data["track_id"], value=data["value"],
-                      emotion=data["emotion"], strategy="")
+            rate_item(
+                user=request.user,
+                item_type="track",
+                item_id=data["track_id"],
+                value=data["value"],
+                emotion=data["emotion"],
+                strategy="",
+            )
         except ValidationError as error:
             messages.error(request, f"That rating could not be saved: {' '.join(error.messages)}")
         else:

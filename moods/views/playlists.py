@@ -18,11 +18,21 @@ from moods.views.common import json_body, json_error, login_required_json, own_p
 @require_http_methods(["GET", "POST"])
 def api_playlists(request):
     if request.method == "GET":
-        return JsonResponse({"playlists": [
-            {"id": p.pk, "name": p.name, "emotion": p.emotion, "tracks": p.track_count,
-             "url": reverse("moods:playlist", args=[p.pk]), "tracks_url": reverse("moods:api_playlist_tracks", args=[p.pk])}
-            for p in selectors.playlists_for(user=request.user)
-        ]})
+        return JsonResponse(
+            {
+                "playlists": [
+                    {
+                        "id": p.pk,
+                        "name": p.name,
+                        "emotion": p.emotion,
+                        "tracks": p.track_count,
+                        "url": reverse("moods:playlist", args=[p.pk]),
+                        "tracks_url": reverse("moods:api_playlist_tracks", args=[p.pk]),
+                    }
+                    for p in selectors.playlists_for(user=request.user)
+                ]
+            }
+        )
     try:
         body = json_body(request)
         playlist = services.create_playlist(
@@ -72,10 +82,16 @@ def api_playlist_tracks(request, playlist_id):
         added = services.add_track(playlist=playlist, track_id=json_body(request).get("track_id"))
     except services.PlaylistError as error:
         return json_error(str(error))
-    return JsonResponse({
-        "id": playlist.pk, "name": playlist.name, "emotion": playlist.emotion, "added": added,
-        "tracks": playlist.items.count(), "url": reverse("moods:playlist", args=[playlist.pk]),
-    })
+    return JsonResponse(
+        {
+            "id": playlist.pk,
+            "name": playlist.name,
+            "emotion": playlist.emotion,
+            "added": added,
+            "tracks": playlist.items.count(),
+            "url": reverse("moods:playlist", args=[playlist.pk]),
+        }
+    )
 
 
 @login_required_json
@@ -102,8 +118,9 @@ def playlist_list(request):
 @require_GET
 def playlist_detail(request, playlist_id):
     playlist = own_playlist(request, playlist_id)
-    return render(request, "moods/playlist_detail.html",
-                  {"playlist": playlist, "tracks": selectors.playlist_tracks(playlist)})
+    return render(
+        request, "moods/playlist_detail.html", {"playlist": playlist, "tracks": selectors.playlist_tracks(playlist)}
+    )
 
 
 def _playlist_form_action(request, playlist_id, form_class, action):
@@ -122,22 +139,36 @@ def _playlist_form_action(request, playlist_id, form_class, action):
 @login_required
 @require_POST
 def playlist_move(request, playlist_id):
-    return _playlist_form_action(request, playlist_id, MoveTrackForm, lambda playlist, data: services.move_track(
-        playlist=playlist, track_id=data["track_id"], offset=-1 if data["direction"] == "up" else 1))
+    return _playlist_form_action(
+        request,
+        playlist_id,
+        MoveTrackForm,
+        lambda playlist, data: services.move_track(
+            playlist=playlist, track_id=data["track_id"], offset=-1 if data["direction"] == "up" else 1
+        ),
+    )
 
 
 @login_required
 @require_POST
 def playlist_remove(request, playlist_id):
-    return _playlist_form_action(request, playlist_id, TrackForm, lambda playlist, data: services.remove_track(
-        playlist=playlist, track_id=data["track_id"]))
+    return _playlist_form_action(
+        request,
+        playlist_id,
+        TrackForm,
+        lambda playlist, data: services.remove_track(playlist=playlist, track_id=data["track_id"]),
+    )
 
 
 @login_required
 @require_POST
 def playlist_rename(request, playlist_id):
-    return _playlist_form_action(request, playlist_id, RenamePlaylistForm, lambda playlist, data: services.rename_playlist(
-        playlist=playlist, name=data["name"]))
+    return _playlist_form_action(
+        request,
+        playlist_id,
+        RenamePlaylistForm,
+        lambda playlist, data: services.rename_playlist(playlist=playlist, name=data["name"]),
+    )
 
 
 @login_required

@@ -6,11 +6,15 @@ returns the penalised track ids (sorted) and their penalties in 0–1, or None. 
 per process for `ttl` seconds, so a recommendation costs no query for them most of the time.
 """
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from recommender.engine.index import TrackIndex
+if TYPE_CHECKING:  # the index pulls SciPy; every process loads this module at start-up
+    from recommender.engine.index import TrackIndex
 
 # A penalty of 1 moves a song this many lists' lengths down its pool: graded, so a song with
 # little evidence against it moves a place or two and one shown a hundred times unplayed leaves.

@@ -115,10 +115,16 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="ws://127.0.0.1:8000/ws/live/", help="the live websocket")
         parser.add_argument("--origin", help="Origin header (default: http://HOST:PORT of --url)")
         parser.add_argument("--seconds", type=float, default=60.0, help="how long to measure (default 60)")
-        parser.add_argument("--fps", type=float, default=4.0, help="frames per second per stream at most, like the page (default 4)")
+        parser.add_argument(
+            "--fps", type=float, default=4.0, help="frames per second per stream at most, like the page (default 4)"
+        )
         parser.add_argument("--streams", type=int, default=1, help="concurrent connections (default 1)")
-        parser.add_argument("--warm-up", type=int, default=3, help="analysed frames before measuring starts (default 3)")
-        parser.add_argument("--image", action="append", default=[], help="a face picture to send instead of the astronaut (repeatable)")
+        parser.add_argument(
+            "--warm-up", type=int, default=3, help="analysed frames before measuring starts (default 3)"
+        )
+        parser.add_argument(
+            "--image", action="append", default=[], help="a face picture to send instead of the astronaut (repeatable)"
+        )
 
     def handle(self, *args, **options):
         parts = urlsplit(options["url"])
@@ -139,8 +145,10 @@ class Command(BaseCommand):
             if stream is streams[0]:
                 done = sum(len(s.latencies_ms) for s in streams)
                 recent = stream.latencies_ms[-20:]
-                self.stdout.write(f"  {time.perf_counter() - started:5.0f} s: {done} frames analysed, "
-                                  f"recent p50 {percentile(recent, 50):.0f} ms")
+                self.stdout.write(
+                    f"  {time.perf_counter() - started:5.0f} s: {done} frames analysed, "
+                    f"recent p50 {percentile(recent, 50):.0f} ms"
+                )
 
         async def run_all():
             await asyncio.gather(*(s.run(options["seconds"], options["warm_up"], progress) for s in streams))
@@ -169,11 +177,13 @@ class Command(BaseCommand):
             f"errors {counts['error']}{' ' + str(errors) if errors else ''}; "
             f"{counts['analysis'] / elapsed:.1f} analysed/s in all"
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"latency frame sent → analysis received: p50 {percentile(latencies, 50):.1f} ms, "
-            f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms "
-            f"(vision itself p50 {percentile(server, 50):.1f} ms)"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"latency frame sent → analysis received: p50 {percentile(latencies, 50):.1f} ms, "
+                f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms "
+                f"(vision itself p50 {percentile(server, 50):.1f} ms)"
+            )
+        )
         # What the stream adds to the vision work: websocket, consumer, thread pool or Redis and worker.
         overhead = [total - vision for s in streams for total, vision in zip(s.latencies_ms, s.server_ms)]
         self.stdout.write(

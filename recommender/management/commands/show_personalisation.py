@@ -40,8 +40,9 @@ class Command(BaseCommand):
             further = recommend(**ask, limit=min(50, limit * 3))["tracks"][limit:]
             disliked, liked = before[:dislikes], further[:likes]
             for track, value in [(t, -1) for t in disliked] + [(t, 1) for t in liked]:
-                rate_item(user=user, item_type="track", item_id=track["id"], value=value, emotion=emotion,
-                          strategy=strategy)
+                rate_item(
+                    user=user, item_type="track", item_id=track["id"], value=value, emotion=emotion, strategy=strategy
+                )
             after = recommend(**ask, limit=limit)
             transaction.set_rollback(True)
 
@@ -50,8 +51,9 @@ class Command(BaseCommand):
         for sign, tracks in (("👎", disliked), ("👍", liked)):
             for t in tracks:
                 self.stdout.write(f"  {sign} {t['artist']} – {t['title']}" + (f" [{t['genre']}]" if t["genre"] else ""))
-        self._list(f"\nAfter {len(disliked) + len(liked)} ratings (personalised={after['personalised']}):",
-                   after["tracks"])
+        self._list(
+            f"\nAfter {len(disliked) + len(liked)} ratings (personalised={after['personalised']}):", after["tracks"]
+        )
         before_ids = [t["id"] for t in before]
         after_ids = [t["id"] for t in after["tracks"]]
         explained = sum("you lik" in t["reason"] or "your taste" in t["reason"] for t in after["tracks"])
