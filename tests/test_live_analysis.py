@@ -1,5 +1,7 @@
 """A real face over the live websocket: emotions per frame, a stable mood, and mood history for logged-in users."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -14,9 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def stream_until_mood(communicator, max_frames=60):
-    """Send face frames, one in flight, until the stable mood changes; the frame answers seen."""
+    """Send face frames, one in flight and within the frame rate, until the stable mood changes;
+    the frame answers seen. (A tracked frame is answered in a few milliseconds, so an unpaced
+    sender would be told `too_fast`, as the protocol says.)"""
     answers = []
     for i in range(max_frames):
+        if i:
+            await asyncio.sleep(1.0 / settings.LIVE_MAX_FRAMES_PER_SECOND)
         answer, others = await send_frame_and_wait(communicator, face_jpeg(shift=i % 5))
         answers.append(answer)
         changed = [m for m in others if m["type"] == "mood_changed"]
