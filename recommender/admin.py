@@ -247,6 +247,8 @@ class VideoAdmin(admin.ModelAdmin):
         "youtube_id",
         "start_s",
         "short_title",
+        "mood",
+        "mood_source",
         "words",
         "emotion",
         "valence_shown",
@@ -254,8 +256,8 @@ class VideoAdmin(admin.ModelAdmin):
         "source",
         "is_active",
     )
-    list_filter = ("is_active", "source", "emotion")
-    search_fields = ("youtube_id", "title")
+    list_filter = ("is_active", "source", "mood", "mood_source", "emotion")
+    search_fields = ("youtube_id", "title", "caption")
     actions = [activate, deactivate]
     list_per_page = 50
     show_full_result_count = False
@@ -264,7 +266,12 @@ class VideoAdmin(admin.ModelAdmin):
         "start_s",
         "end_s",
         "title",
+        "caption",
+        "mood",
+        "mood_source",
+        "mood_probabilities",
         "mood_words",
+        "mood_phrase",
         "audioset_moods",
         "valence",
         "arousal",
@@ -273,11 +280,11 @@ class VideoAdmin(admin.ModelAdmin):
         "source",
         "is_active",
     )
-    readonly_fields = ("audioset_moods", "source")
+    readonly_fields = ("audioset_moods", "mood_probabilities", "source")
     form = RoundedVadForm
     valence_shown, arousal_shown = rounded("valence"), rounded("arousal")
 
-    @admin.display(description="caption")
+    @admin.display(description="title")
     def short_title(self, video):
         return video.title[:80] + ("…" if len(video.title) > 80 else "")
 

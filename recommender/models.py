@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import Q
 
 from core.emotions import EMOTION_CHOICES
+from recommender.mood_map import MOODS
+
+MUSIC_MOOD_CHOICES = [(m, m) for m in MOODS]
 
 
 class Track(models.Model):
@@ -61,21 +64,34 @@ class Video(models.Model):
         AUDIOSET = "audioset", "AudioSet"
         MANUAL = "manual", "Entered by staff"
 
+    class MoodSource(models.TextChoices):
+        HUMAN = "human", "AudioSet label"
+        MODEL = "model", "Caption model"
+
     youtube_id = models.CharField(max_length=20)
     start_s = models.PositiveIntegerField(default=0)
     end_s = models.PositiveIntegerField(null=True, blank=True)
-    title = models.TextField(blank=True, help_text="caption or label names")
-    mood_words = models.JSONField(default=list, blank=True, help_text="the emotion-bearing words its VAD came from")
+    title = models.TextField(blank=True, help_text="short title from the aspects (≤ 60 characters)")
+    caption = models.TextField(blank=True, help_text="the MusicCaps caption in full")
+    mood = models.CharField(
+        max_length=10, choices=MUSIC_MOOD_CHOICES, blank=True, db_index=True, help_text="one of AudioSet's music moods"
+    )
+    mood_source = models.CharField(max_length=10, choices=MoodSource.choices, blank=True)
+    mood_probabilities = models.JSONField(
+        default=dict, blank=True, help_text="the caption model's mood distribution (the labels' for AudioSet clips)"
+    )
+    mood_words = models.JSONField(default=list, blank=True, help_text="the caption words that carried its mood")
+    mood_phrase = models.CharField(max_length=120, blank=True, help_text='what the card says: "Gentle, sad piano"')
     audioset_moods = models.JSONField(default=list, blank=True, help_text="human AudioSet music-mood labels")
-    valence = models.FloatField(help_text="1–9, from the lexicon")
-    arousal = models.FloatField(help_text="1–9, from the lexicon")
+    valence = models.FloatField(help_text="1–9, from its mood distribution")
+    arousal = models.FloatField(help_text="1–9, from its mood distribution")
     dominance = models.FloatField(null=True, blank=True)
     emotion = models.CharField(
         max_length=10,
         choices=EMOTION_CHOICES,
         blank=True,
         db_index=True,
-        help_text="nearest of the seven emotions to its VAD",
+        help_text="the face emotion its mood matches first (recommender.mood_map)",
     )
     source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
     is_active = models.BooleanField(default=True, db_index=True)

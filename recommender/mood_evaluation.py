@@ -2,7 +2,7 @@
 
 - `cross_validate()`: stratified k-fold cross-validation over the single-label clips, folds fixed by
   a seed, C tuned inside each training fold (nested), so no test clip shapes its own prediction.
-- `fit_report()`: per emotion × strategy, how many of the top videos that `recommend()` shows carry
+- `fit_report()`: per emotion × strategy, how many of the top videos that `pick_videos()` shows carry
   a fitting human label or predicted mood (recommender.mood_map).
 """
 
@@ -13,9 +13,12 @@ from django.conf import settings
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from core.emotions import EMOTIONS
+from core.emotions import EMOTIONS, WARRINER_VAD
+from recommender.engine.strategies import STRATEGIES
+from recommender.engine.video_pick import pick_videos
+from recommender.models import Video
 from recommender.mood_features import learn_word_clusters, lexicon_table, mood_pipeline
-from recommender.mood_map import MOODS, fits
+from recommender.mood_map import MOOD_MAP, MOODS, fits
 from recommender.mood_model import FOLDS, SEED, Labelled, labelled_clips, tune_c
 
 
@@ -82,21 +85,26 @@ def confusion_image(result: dict, path: Path | None = None) -> Path:
     return path
 
 
-def fit_report(*, limit: int = 4) -> dict:
-    """(emotion, strategy) → (fitting, shown) for the top `limit` videos of the whole catalogue."""
-    from recommender.selectors import STRATEGIES, recommend
-
-    moods = {}
-    from recommender.models import Video
-
-    for video_id, human, mood in Video.objects.values_list("id", "audioset_moods", "mood"):
-        moods[video_id] = (human or [], mood)
+def estimated_fit(confusion: np.ndarray) -> dict:
+    """(emotion, strategy) → the share of clips whose predicted mood fits that a human label would call
+    fitting too, from the cross-validated confusion matrix: how the model-labelled videos hold up."""
     report = {}
     for emotion in EMOTIONS:
         for strategy in STRATEGIES:
-            videos = recommend(emotion=emotion, strategy=strategy, limit=1, video_limit=limit)["videos"]
-            hits = sum(
-                fits(emotion, strategy, human=moods[v["id"]][0], predicted=moods[v["id"]][1]) for v in videos
-            )
-            report[(emotion, strategy)] = (hits, len(videos))
+            wanted = [MOODS.index(m) for m in MOOD_MAP[emotion][strategy]]
+            predicted_fitting = confusion[:, wanted].sum()
+            report[(emotion, strategy)] = float(confusion[np.ix_(wanted, wanted)].sum() / max(1, predicted_fitting))
+    return report
+
+
+def fit_report(*, limit: int = 4) -> dict:
+    """(emotion, strategy) → (fitting, human-labelled, shown) for the top `limit` videos of the whole catalogue."""
+    moods = {v: (human or [], mood) for v, human, mood in Video.objects.values_list("id", "audioset_moods", "mood")}
+    report = {}
+    for emotion in EMOTIONS:
+        for strategy in STRATEGIES:
+            videos = pick_videos(WARRINER_VAD[emotion], emotion=emotion, strategy=strategy, limit=limit)
+            hits = sum(fits(emotion, strategy, human=moods[v["id"]][0], predicted=moods[v["id"]][1]) for v in videos)
+            human = sum(bool(moods[v["id"]][0]) for v in videos)
+            report[(emotion, strategy)] = (hits, human, len(videos))
     return report

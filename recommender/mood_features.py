@@ -4,6 +4,7 @@ A clip's text is a pair (aspects joined with "; ", caption). The model sees:
 
 - caption words and phrases (TF-IDF of 1–3-grams, English stop-words dropped);
 - aspect words (1–2-grams) and whole aspects ("mellow piano melody") as tokens;
+- character 2–5-grams within words of both, so "melancholy" and "melancholic" meet;
 - lexicon VAD: every emotional word (Warriner, NRC VAD where Warriner lacks it) as a coarse
   valence × arousal cell ("v1a1"), so a word the 539 labelled clips never show still counts;
 - word clusters: words that keep the same company in the ~5,000 captions without a mood label
@@ -30,7 +31,7 @@ WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 CLUSTER_SIZES = (50, 100, 200)
 CLUSTER_DIMENSIONS = 100
 LEXICON_BINS, LEXICON_SALIENCE = 5, 0.15  # cells per axis; |x − ½| on the 0–1 scale for a word to count
-WEIGHTS = {"caption": 1.0, "aspect_words": 1.0, "aspects": 1.0, "lexicon": 1.0, "clusters": 0.7}
+WEIGHTS = {"caption": 1.0, "aspect_words": 1.0, "aspects": 1.0, "characters": 1.0, "lexicon": 1.0, "clusters": 0.7}
 
 
 def clip_text(aspects: list[str], caption: str) -> tuple[str, str]:
@@ -80,7 +81,12 @@ class LexiconCells(BaseEstimator, TransformerMixin):
         table = self.table or {}
         out = []
         for aspects, caption in texts:
-            cells = [f"{field}:{table[w]}" for field, text in (("a", aspects), ("c", caption)) for w in words(text) if w in table]
+            cells = [
+                f"{field}:{table[w]}"
+                for field, text in (("a", aspects), ("c", caption))
+                for w in words(text)
+                if w in table
+            ]
             out.append(" ".join(cells) or "none")
         return out
 
@@ -97,7 +103,9 @@ class WordClusters(BaseEstimator, TransformerMixin):
     def transform(self, texts):
         out = []
         for aspects, caption in texts:
-            tokens = [f"k{i}c{c[w]}" for w in words(f"{aspects} {caption}") for i, c in enumerate(self.clusters) if w in c]
+            tokens = [
+                f"k{i}c{c[w]}" for w in words(f"{aspects} {caption}") for i, c in enumerate(self.clusters) if w in c
+            ]
             out.append(" ".join(tokens) or "none")
         return out
 
@@ -112,13 +120,23 @@ def learn_word_clusters(corpus: list[str], *, seed: int = 0) -> tuple[dict[str, 
     with np.errstate(divide="ignore", invalid="ignore"):
         ppmi = np.log(cooc * total / (rows @ cols))
     ppmi = np.where(np.isfinite(ppmi) & (ppmi > 0), ppmi, 0.0)
-    vectors = TruncatedSVD(CLUSTER_DIMENSIONS, random_state=seed).fit_transform(ppmi)
+    dimensions = min(CLUSTER_DIMENSIONS, len(ppmi) - 1)  # a small corpus has few words
+    vectors = TruncatedSVD(dimensions, random_state=seed).fit_transform(ppmi)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-9)
     vocabulary = counts.get_feature_names_out()
     return tuple(
-        {str(w): int(c) for w, c in zip(vocabulary, KMeans(k, n_init=3, random_state=seed).fit_predict(vectors))}
+        {
+            str(w): int(c)
+            for w, c in zip(
+                vocabulary, KMeans(min(k, len(vocabulary)), n_init=3, random_state=seed).fit_predict(vectors)
+            )
+        }
         for k in CLUSTER_SIZES
     )
+
+
+def joined(texts) -> list[str]:
+    return [f"{aspects}; {caption}" for aspects, caption in texts]
 
 
 def _tokens(text: str) -> list[str]:
@@ -143,11 +161,23 @@ def features(table: dict, clusters: tuple) -> FeatureUnion:
                 ("tfidf", TfidfVectorizer(tokenizer=aspect_phrases, token_pattern=None, min_df=2, **sparse)),
             ]
         ),
+        "characters": Pipeline(
+            [
+                ("pick", FunctionTransformer(joined)),
+                ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, **sparse)),
+            ]
+        ),
         "lexicon": Pipeline(
-            [("cells", LexiconCells(table)), ("tfidf", TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False, **sparse))]
+            [
+                ("cells", LexiconCells(table)),
+                ("tfidf", TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False, **sparse)),
+            ]
         ),
         "clusters": Pipeline(
-            [("ids", WordClusters(clusters)), ("tfidf", TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False, **sparse))]
+            [
+                ("ids", WordClusters(clusters)),
+                ("tfidf", TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False, **sparse)),
+            ]
         ),
     }
     return FeatureUnion(list(blocks.items()), transformer_weights=WEIGHTS)

@@ -6,8 +6,10 @@ emotion and strategy the table names the music moods whose clips fit:
 
 - match: stay with the mood (sad → Sad, Tender);
 - lift: one step towards the goal, happy, or calm for angry, fear and disgust (sad → Happy, Exciting);
+  from happy, which is already there, the same mood with more energy (Exciting, Happy);
 - iso: the path from the mood to the goal, in order; a list's videos walk it, the first ones
-  meet the listener's mood and the last ones arrive (sad → Sad, Tender, Happy).
+  meet the listener's mood and the last ones arrive (sad → Sad, Tender, Happy; happy winds down
+  to calm: Happy, Tender). recommender.engine.strategies says where each list goes.
 
 docs/recommender.md shows the same table; tests check that every emotion × strategy is covered.
 """
@@ -15,7 +17,15 @@ docs/recommender.md shows the same table; tests check that every emotion × stra
 from core.emotions import ANGRY, DISGUST, EMOTIONS, FEAR, HAPPY, NEUTRAL, SAD, SURPRISE
 from recommender.vad import word_vad
 
-HAPPY_M, FUNNY, SAD_M, TENDER, EXCITING, ANGRY_M, SCARY = "Happy", "Funny", "Sad", "Tender", "Exciting", "Angry", "Scary"
+HAPPY_M, FUNNY, SAD_M, TENDER, EXCITING, ANGRY_M, SCARY = (
+    "Happy",
+    "Funny",
+    "Sad",
+    "Tender",
+    "Exciting",
+    "Angry",
+    "Scary",
+)
 # AudioSet's order (/t/dd00031 … /t/dd00037); the model's class order.
 MOODS = (HAPPY_M, FUNNY, SAD_M, TENDER, EXCITING, ANGRY_M, SCARY)
 
@@ -24,7 +34,7 @@ MOOD_MAP = {
     ANGRY: {"match": (ANGRY_M,), "lift": (TENDER, HAPPY_M), "iso": (ANGRY_M, EXCITING, HAPPY_M, TENDER)},
     DISGUST: {"match": (ANGRY_M, SCARY), "lift": (TENDER, HAPPY_M), "iso": (ANGRY_M, EXCITING, TENDER)},
     FEAR: {"match": (SCARY,), "lift": (TENDER, HAPPY_M), "iso": (SCARY, SAD_M, TENDER)},
-    HAPPY: {"match": (HAPPY_M, FUNNY, EXCITING), "lift": (HAPPY_M, EXCITING, FUNNY), "iso": (HAPPY_M, EXCITING)},
+    HAPPY: {"match": (HAPPY_M, FUNNY, EXCITING), "lift": (EXCITING, HAPPY_M), "iso": (HAPPY_M, TENDER)},
     SAD: {"match": (SAD_M, TENDER), "lift": (HAPPY_M, EXCITING), "iso": (SAD_M, TENDER, HAPPY_M)},
     SURPRISE: {"match": (EXCITING, FUNNY), "lift": (HAPPY_M, FUNNY), "iso": (EXCITING, FUNNY, HAPPY_M)},
     NEUTRAL: {"match": (TENDER, HAPPY_M), "lift": (HAPPY_M, FUNNY, EXCITING), "iso": (TENDER, HAPPY_M, EXCITING)},
@@ -70,6 +80,4 @@ def expected_vad(probabilities: dict[str, float]) -> tuple[float, float, float]:
     """A clip's VAD: its mood distribution's average of the mood words' coordinates."""
     coordinates = mood_vad()
     total = sum(probabilities.values()) or 1.0
-    return tuple(
-        round(sum(p * coordinates[m][i] for m, p in probabilities.items()) / total, 3) for i in range(3)
-    )  # type: ignore[return-value]
+    return tuple(round(sum(p * coordinates[m][i] for m, p in probabilities.items()) / total, 3) for i in range(3))  # type: ignore[return-value]

@@ -53,8 +53,9 @@ def labelled_clips() -> Labelled:
     for _, clip in musiccaps_clips():
         key = (clip["youtube_id"], clip["start_s"])
         text = clip_text(clip["aspects"], clip["caption"])
-        if key in segments:
-            keys.append(key), texts.append(text), moods.append(segments[key]["moods"])
+        labels = clip["moods"] or segments.get(key, {}).get("moods", [])
+        if labels:
+            keys.append(key), texts.append(text), moods.append(labels)
         else:
             unlabelled.append(f"{text[0]} {text[1]}")
     return Labelled(keys, texts, moods, unlabelled)
@@ -86,29 +87,35 @@ class MoodModel:
         """(n, 7) SVM decision scores, columns in MOODS order."""
         if not len(texts):
             return np.zeros((0, len(MOODS)))
-        s = self.pipeline.decision_function(list(texts))
-        return s[:, [list(self.pipeline.classes_).index(m) for m in MOODS]]
+        return in_mood_order(self.pipeline.decision_function(list(texts)), self.pipeline.classes_)
 
     def probabilities(self, texts) -> np.ndarray:
         """(n, 7) mood distributions in MOODS order."""
         return softmax(self.scores(texts), self.temperature)
 
     def carried_words(self, texts, moods, candidates) -> list[list[str]]:
-        """For each clip, the candidate words whose removal lowers its score for `mood` most, strongest first.
+        """For each clip, the candidate words that carried `mood`, strongest first.
 
-        Occlusion: the clip is scored again without each word (every occurrence, in both fields).
+        Occlusion: the clip is scored again without each word (every occurrence, in both fields); a
+        word carried the mood when removing it lowers the mood's score and, on its own, the word
+        scores that mood among its two highest (so "calming" never explains a scary clip).
         """
+        distinct = sorted({w for words in candidates for w in words})
+        alone = dict(zip(distinct, self.scores([(w, w) for w in distinct]))) if distinct else {}
         batch, owners = [], []
         for i, ((aspects, caption), words) in enumerate(zip(texts, candidates)):
+            column = MOODS.index(moods[i])
             for word in words:
+                if column not in np.argsort(alone[word])[-2:]:
+                    continue
                 pattern = re.compile(rf"(?<![a-z-]){re.escape(word)}(?![a-z-])", re.IGNORECASE)
                 batch.append((pattern.sub(" ", aspects), pattern.sub(" ", caption)))
                 owners.append((i, word))
         base, occluded = self.scores(texts), self.scores(batch)
-        column = {m: MOODS.index(m) for m in MOODS}
         found: list[list[tuple[float, str]]] = [[] for _ in texts]
         for row, (i, word) in enumerate(owners):
-            drop = base[i, column[moods[i]]] - occluded[row, column[moods[i]]]
+            column = MOODS.index(moods[i])
+            drop = base[i, column] - occluded[row, column]
             if drop > 1e-6:
                 found[i].append((-drop, word))
         return [[w for _, w in sorted(f)] for f in found]
@@ -125,6 +132,16 @@ class MoodModel:
         return digest.hexdigest()
 
 
+def in_mood_order(scores: np.ndarray, classes) -> np.ndarray:
+    """Scores with one column per mood of MOODS; a mood the training clips lacked scores far below the rest."""
+    classes = list(classes)
+    out = np.full((len(scores), len(MOODS)), scores.min() - 100.0 if scores.size else 0.0)
+    for column, mood in enumerate(MOODS):
+        if mood in classes:
+            out[:, column] = scores[:, classes.index(mood)]
+    return out
+
+
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / temperature
     z = np.exp(z - z.max(axis=1, keepdims=True))
@@ -139,9 +156,17 @@ def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(grid[int(np.argmin(loss))])
 
 
+def folds_for(y, wanted: int) -> int:
+    """`wanted` folds, or fewer when a mood has fewer clips (a small data set); at least 2."""
+    fewest = min(np.unique(y, return_counts=True)[1]) if len(y) else 0
+    if fewest < 2 or len(set(y)) < 3:
+        raise ValueError(f"too few labelled clips to learn moods from ({len(y)} clips, {len(set(y))} moods)")
+    return min(wanted, int(fewest))
+
+
 def tune_c(texts, y, table, clusters, *, seed: int = SEED) -> tuple[float, dict]:
     """The C of C_GRID with the best inner 3-fold accuracy on these clips (ties: the smaller C)."""
-    inner = StratifiedKFold(3, shuffle=True, random_state=seed)
+    inner = StratifiedKFold(folds_for(y, 3), shuffle=True, random_state=seed)
     results = {}
     for c in C_GRID:
         accuracies = []
@@ -160,12 +185,10 @@ def train(data: Labelled | None = None, *, tune: bool = True, C: float = 0.07) -
         table, clusters = lexicon_table(), learn_word_clusters(data.unlabelled, seed=SEED)
         chosen, inner = tune_c(texts, y, table, clusters) if tune else (C, {})
         untrained = mood_pipeline(table, clusters, C=chosen, seed=SEED)
-        held_out = cross_val_predict(
-            untrained, texts, y, cv=StratifiedKFold(FOLDS, shuffle=True, random_state=SEED), method="decision_function"
-        )
+        folds = StratifiedKFold(folds_for(y, FOLDS), shuffle=True, random_state=SEED)
+        held_out = cross_val_predict(untrained, texts, y, cv=folds, method="decision_function")
         pipeline = untrained.fit(texts, y)
-        order = [list(pipeline.classes_).index(m) for m in MOODS]
-        temperature = fit_temperature(held_out[:, order], y)
+        temperature = fit_temperature(in_mood_order(held_out, pipeline.classes_), y)
     meta = {"C": chosen, "inner_cv": inner, "n_train": len(y), "version": MODEL_VERSION}
     model = MoodModel(pipeline, temperature, meta)
     model.meta["learned_hash"] = model.learned_hash()

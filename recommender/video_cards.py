@@ -4,16 +4,17 @@
   that the clip's own aspects name (else the mood), its main instrument, its genre; ≤ 60 characters.
 - `phrase(aspects, caption, carried)`: "Gentle, melancholic piano" — the words that carried the mood
   (recommender.mood_model finds them), then the instrument; the card adds " — for sad".
-- `mood_word_candidates(aspects, caption)`: the words worth testing as carriers — whole words of
-  the lexicons that are not stop-words and say nothing about the recording, the instruments or the
-  genre, so a reason never shows "consists", "pressed" or a fragment.
+- `mood_word_candidates(aspects, caption, vocabulary)`: the words worth testing as carriers — the
+  describing words of MusicCaps: whole words that musicians gave as a one-word aspect of at least
+  three clips ("sad", "soulful", "eerie"), less those about the recording, the instruments, the
+  genre, a place or a sound; so a reason never shows "consists", "pressed" or a fragment.
 """
 
 import re
+from collections import Counter
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-from recommender.vad import lexicon
 
 TITLE_MAX = 60
 WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
@@ -106,9 +107,9 @@ GENRES = [
     (("pop",), "pop song"),
     (("dance",), "dance track"),
 ]
-_NAMED = {w for table in (INSTRUMENTS, VOCALS, GENRES) for names, _ in table for n in names for w in n.split()}
-_NOT_MOOD = _NAMED | set(
-    """low quality poor bad inferior recording recorded record noise noisy mono stereo amateur audio sound sounds
+# The instrument and genre nouns ("guitar" of "distorted guitar"); their adjectives may carry a mood.
+_NAMED = {n.split()[-1] for table in (INSTRUMENTS, VOCALS, GENRES) for names, _ in table for n in names}
+_NOT_MOOD_TEXT = """low quality poor bad inferior recording recorded record noise noisy mono stereo amateur audio sound sounds
     sounding song songs music musical instrumental instrument instruments voice voices vocal vocals vocalist male
     female man woman men women singer singers singing sings sung melody melodies harmony harmonies bass beat beats
     tempo rhythm rhythmic track tracks background plays playing played play player features featuring feature live
@@ -118,8 +119,32 @@ _NOT_MOOD = _NAMED | set(
     people crowd audience room home tutorial lesson performance concert show perform performed performing
     medium moderate tempo uptempo solo backing accompaniment arrangement arrangements effect effects reverb
     wide high higher pitched pitch mid range register key tone tones time count bar bars backup other single
-    simple repeated repetitive steady sample samples youtube recorded quality fidelity""".split()
-)
+    simple repeated repetitive steady sample samples youtube recorded quality fidelity acoustic electric electronic
+    digital classic modern vintage contemporary traditional muffled reverberant reverberating boomy static roomy
+    resonant resonance resonating echo echoes echoing thin hollow distant tinny muddy lo-res inaudible playback
+    accordeon acapella ad-libs advertisement aerophone african afrobeat afrobeats alap alternative alto american amp
+    amplified amplifier animals announcement applause arabian arabic arpeggio arpeggios autotune avant-garde bachata
+    background-noises backgroundmusic bagpiper bansuri baritone baroque bassline bassoon beatbox beatboxing beep
+    beeping bell birds blasts bluesrock bongo bongos boogie brazilian breakbeat busking cajon caribbean carols
+    cartoon celli cellist celtic cembalo chant chanting chinese chiptune chorus christian church clap claps clave
+    club coughing collage commercial compilation composer composers conductor conga congas congregational
+    contrabass cover cowbell cowboys crackles crackling crickets cultural dancehall delay demonstration dhol djembe
+    dobro documentary drone drones duet dulcimer e-piano eastern educational electropop explosions falsetto fans
+    fingerpicking fingerstyle folkmusic footsteps gamelan garmon generic gig glockenspiel gong gongs goth grand
+    grunting guiro guitarist gunshots guzheng harmonic harmonics harmonium harpist hi-hat hi-hats hindi hindu
+    hiphop hissing hollering hooting humming hymns improvisation improvisations indian indie industrial informal
+    informative instructional instructive interactive international interview intro irish j-pop jamaican jam
+    karaoke k-pop korean latin learning lute mantra maracas masenqo mashup mezzo mid-range mid-tempo mridangam
+    narration nature neo-soul oboe oboes offbeat oriental ost oud outdoor outdoors outro overtones pad
+    percussionist percussions percussive performer plucking polka polyrhythms poprock practice prayer prayers puja
+    punkrock qanun raga ragas rapper recital recorder reggaeton religious remix resonator review riser rocksteady
+    rudiments rustling saxophones sci-fi scratching shaker shakers shofar shooting shrutibox shuffle silence
+    singer-songwriter siren ska snaps snow soloist soprano sound-effects soundeffects spanish speaking sruti
+    steeldrum strumming syncopated syncopation taal tablas talking tanpura tapping tenor thai theremin thunder
+    timbale timpani toddlers tremolo triangle tribal trombones tubas tuning turntable unison unrelated vamp
+    veena vibraphone vibration vibrations vibrato vinyls violas vocables vocalisation vocoder water waves
+    whistling wind winds woodwind woodwinds yodeling zitar mood random hip hop"""
+_NOT_MOOD = _NAMED | set(_NOT_MOOD_TEXT.split())
 
 
 def _find(text: str, table) -> str:
@@ -131,8 +156,8 @@ def _find(text: str, table) -> str:
 
 
 def instrument(aspects: list[str], caption: str = "") -> str:
-    """The clip's main instrument as shown ("acoustic guitar"), else its vocals ("female vocals"), else ""."""
-    for table in (INSTRUMENTS, VOCALS):
+    """The clip's main instrument as shown ("acoustic guitar"), else its vocals ("female vocals"), else drums, else ""."""
+    for table in (INSTRUMENTS[:-1], VOCALS, INSTRUMENTS[-1:]):
         for text in (*aspects, caption):
             found = _find(text, table)
             if found:
@@ -148,16 +173,31 @@ def genre(aspects: list[str], caption: str = "") -> str:
     return ""
 
 
-def mood_word_candidates(aspects: list[str], caption: str, limit: int = 16) -> list[str]:
-    """Distinct lexicon words of the aspects, then the caption, that may carry a mood (at most `limit`)."""
-    known, seen = lexicon(), []
+def describing_words(aspect_lists, *, min_count: int = 3) -> frozenset[str]:
+    """The words given as a one-word aspect of at least `min_count` clips, less the excluded ones."""
+    counts = Counter(
+        a.strip().lower() for aspects in aspect_lists for a in aspects if WORD.fullmatch(a.strip().lower())
+    )
+    return frozenset(w for w, n in counts.items() if n >= min_count and w not in _NOT_MOOD and len(w) >= 3)
+
+
+@lru_cache(maxsize=1)
+def musiccaps_describing_words() -> frozenset[str]:
+    from recommender.video_sources import musiccaps_clips
+
+    return describing_words(clip["aspects"] for _, clip in musiccaps_clips())
+
+
+def mood_word_candidates(aspects: list[str], caption: str, vocabulary=None, limit: int = 12) -> list[str]:
+    """Distinct describing words of the aspects, then the caption (at most `limit`)."""
+    vocabulary = musiccaps_describing_words() if vocabulary is None else vocabulary
+    seen = []
     for text in (*aspects, caption):
         for word in WORD.findall(text.lower()):
-            if len(word) < 3 or word in ENGLISH_STOP_WORDS or word in _NOT_MOOD or word not in known or word in seen:
-                continue
-            seen.append(word)
-            if len(seen) >= limit:
-                return seen
+            if word in vocabulary and word not in ENGLISH_STOP_WORDS and word not in seen:
+                seen.append(word)
+                if len(seen) >= limit:
+                    return seen
     return seen
 
 
@@ -170,9 +210,10 @@ def _fit(parts: list[str], limit: int = TITLE_MAX) -> str:
 
 def title(aspects: list[str], caption: str, mood: str, carried: list[str]) -> str:
     """ "Melancholic piano ballad", "Sad ballad with female vocals", "Angry metal", "Tender music"."""
-    single = {a.strip().lower() for a in aspects if " " not in a.strip()}
-    adjective = next((w for w in carried if w in single), mood.lower())
+    adjective = carried[0] if carried else mood.lower()
     played, kind = instrument(aspects, caption), genre(aspects, caption)
+    if played == "drums" and kind:
+        played = ""
     if played.endswith("vocals") and kind:
         text = _fit([adjective, kind, "with", played])
     else:
@@ -182,9 +223,9 @@ def title(aspects: list[str], caption: str, mood: str, carried: list[str]) -> st
 
 def phrase(aspects: list[str], caption: str, carried: list[str], *, words: int = 2) -> str:
     """ "Gentle, melancholic piano": the words that carried the mood, then the instrument; "" without words."""
-    if not carried:
-        return ""
-    text = ", ".join(carried[:words])
     played = instrument(aspects, caption)
-    text = f"{text} {played}" if played else text
+    shown = [w for w in carried if w not in played.split()][:words]
+    if not shown:
+        return ""
+    text = f"{', '.join(shown)} {played}" if played else ", ".join(shown)
     return text[:1].upper() + text[1:]

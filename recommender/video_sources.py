@@ -14,7 +14,9 @@ from django.conf import settings
 from recommender.mood_map import MOODS
 
 # AudioSet's music-mood classes, in the order of recommender.mood_map.MOODS.
-AUDIOSET_MOODS = dict(zip(("/t/dd00031", "/t/dd00032", "/t/dd00033", "/t/dd00034", "/t/dd00035", "/t/dd00036", "/t/dd00037"), MOODS))
+AUDIOSET_MOODS = dict(
+    zip(("/t/dd00031", "/t/dd00032", "/t/dd00033", "/t/dd00034", "/t/dd00035", "/t/dd00036", "/t/dd00037"), MOODS)
+)
 AUDIOSET_MUSIC = "/m/04rlf"
 
 
@@ -89,7 +91,7 @@ def parse_aspects(raw: str) -> list[str]:
 
 
 def musiccaps_clips(report: VideoImportReport | None = None):
-    """Yield (line, dict) for MusicCaps clips: youtube_id, start_s, end_s, aspects, caption."""
+    """Yield (line, dict) for MusicCaps clips: youtube_id, start_s, end_s, aspects, caption, moods."""
     path = videos_dir() / "musiccaps.csv"
     if not path.exists():
         return
@@ -115,5 +117,11 @@ def musiccaps_clips(report: VideoImportReport | None = None):
                 "end_s": end,
                 "aspects": parse_aspects(row.get("aspect_list") or ""),
                 "caption": (row.get("caption") or "").strip(),
+                # MusicCaps copies each clip's AudioSet labels: its music moods, if any, are human labels.
+                "moods": [
+                    AUDIOSET_MOODS[m]
+                    for m in (row.get("audioset_positive_labels") or "").split(",")
+                    if m in AUDIOSET_MOODS
+                ],
             },
         )

@@ -1,43 +1,98 @@
-"""The video pick: clips nearest the list's target, one per YouTube video, none the listener has rated."""
+"""The video pick: clips whose music mood fits the emotion and strategy, human labels first, no clip twice."""
 
 from django.test import TestCase
 
-from core.emotions import WARRINER_VAD
+from core.emotions import EMOTIONS, WARRINER_VAD
+from recommender.engine.strategies import STRATEGIES
 from recommender.engine.video_pick import pick_videos, video_index
 from recommender.models import Video
-from recommender.videos import import_videos
+from recommender.mood_map import MOODS, expected_vad, fits
 from tests.rec_fixtures import FreshIndexMixin
+
+
+def add_video(youtube_id, mood, *, human=False, p=0.6, phrase="Gentle, sad piano", start_s=30, caption="A caption."):
+    v, a, d = expected_vad({mood: 1.0})
+    return Video.objects.create(
+        youtube_id=youtube_id,
+        start_s=start_s,
+        title=f"{mood} piano music",
+        caption=caption,
+        mood=mood,
+        mood_source="human" if human else "model",
+        mood_probabilities={m: (p if m == mood else (1 - p) / 6) for m in MOODS},
+        mood_words=phrase.lower().replace(",", "").split()[:2] if phrase else [],
+        mood_phrase=phrase,
+        audioset_moods=[mood] if human else [],
+        valence=v,
+        arousal=a,
+        dominance=d,
+        source="musiccaps",
+    )
 
 
 class VideoPickTest(FreshIndexMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        import_videos()
+        for number, mood in enumerate(MOODS):
+            for i in range(5):  # per mood: 2 human-labelled clips, 3 predicted with rising certainty
+                add_video(f"{mood[:3]}{i}-{number}", mood, human=i < 2, p=0.4 + 0.1 * i)
 
-    def test_sad_clips_for_sad_and_bright_ones_for_happy(self):
-        sad = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="match", limit=10)
-        happy = pick_videos(WARRINER_VAD["happy"], emotion="happy", strategy="match", limit=10)
-        valence = dict(Video.objects.values_list("id", "valence"))
-        self.assertEqual((len(sad), len(happy)), (10, 10))
-        self.assertLess(max(valence[v["id"]] for v in sad), min(valence[v["id"]] for v in happy))
-        self.assertTrue(all(v["reason"].endswith("for sad") for v in sad))
-        lift = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="lift", limit=1)
-        self.assertTrue(lift[0]["reason"].endswith("towards happy"))
+    def moods_of(self, cards):
+        return [c["mood"] for c in cards]
 
-    def test_one_clip_per_video_and_none_rated(self):
-        first = pick_videos(WARRINER_VAD["fear"], emotion="fear", strategy="match", limit=20)
-        self.assertEqual(len({v["youtube_id"] for v in first}), 20)
-        skip = frozenset(v["id"] for v in first[:5])
-        again = pick_videos(WARRINER_VAD["fear"], emotion="fear", strategy="match", skip=skip, limit=20)
-        self.assertFalse(skip & {v["id"] for v in again})
-        self.assertEqual([v["id"] for v in again[:15]], [v["id"] for v in first[5:]])
+    def test_every_emotion_and_strategy_gets_four_fitting_videos(self):
+        for emotion in EMOTIONS:
+            for strategy in STRATEGIES:
+                with self.subTest(emotion=emotion, strategy=strategy):
+                    cards = pick_videos(WARRINER_VAD[emotion], emotion=emotion, strategy=strategy)
+                    self.assertEqual(len(cards), 4)
+                    self.assertTrue(all(fits(emotion, strategy, human=[], predicted=c["mood"]) for c in cards))
+                    self.assertEqual(len({c["youtube_id"] for c in cards}), 4)
+
+    def test_match_takes_turns_and_iso_walks_from_the_mood_to_the_goal(self):
+        sad = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="match")
+        self.assertEqual(self.moods_of(sad), ["Sad", "Tender", "Sad", "Tender"])
+        self.assertTrue(all(c["mood_source"] == "human" for c in sad))  # human labels first
+        iso = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="iso")
+        self.assertEqual(self.moods_of(iso), ["Sad", "Tender", "Tender", "Happy"])
+        self.assertEqual(iso[0]["reason"], "Gentle, sad piano — for sad")
+        self.assertEqual(iso[-1]["reason"], "Gentle, sad piano — towards happy")
+        lift = pick_videos(WARRINER_VAD["happy"], emotion="happy", strategy="lift")
+        self.assertEqual(self.moods_of(lift), ["Exciting", "Happy", "Exciting", "Happy"])
+        self.assertTrue(all(c["reason"].endswith("happy, with more energy") for c in lift))
+        calm = pick_videos(WARRINER_VAD["fear"], emotion="fear", strategy="lift")
+        self.assertTrue(all(c["reason"].endswith("towards calm") for c in calm))
+
+    def test_after_the_human_labels_the_surest_prediction(self):
+        cards = pick_videos(WARRINER_VAD["fear"], emotion="fear", strategy="match", limit=5)
+        # Human labels (model's certainty 0.5, 0.4), then predictions (0.8, 0.7, 0.6).
+        self.assertEqual([c["youtube_id"] for c in cards], ["Sca1-6", "Sca0-6", "Sca4-6", "Sca3-6", "Sca2-6"])
+
+    def test_a_card_names_its_words_or_says_where_its_mood_came_from(self):
+        add_video("nophrase001", "Angry", human=True, p=0.99, phrase="")
+        Video.objects.filter(youtube_id__startswith="Ang").update(is_active=False)
+        card = pick_videos(WARRINER_VAD["angry"], emotion="angry", strategy="match", limit=1)[0]
+        self.assertEqual(card["reason"], "Labelled “angry music” on AudioSet — for angry")
+        self.assertEqual(
+            set(card),
+            {"id", "youtube_id", "start_s", "title", "caption", "mood", "mood_source", "mood_words", "reason"},
+        )
+
+    def test_no_clip_twice_none_rated_and_the_nearest_when_the_moods_run_out(self):
+        add_video("Sad0-2", "Sad", human=True, p=0.99, start_s=90)  # a second clip of a video already there
+        first = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="match", limit=20)
+        self.assertEqual(len(first), 20)
+        self.assertEqual(len({c["youtube_id"] for c in first}), 20)
+        self.assertEqual(self.moods_of(first[:10]), ["Sad", "Tender"] * 5)  # all ten fitting clips first
+        skip = frozenset(c["id"] for c in first[:3])
+        again = pick_videos(WARRINER_VAD["sad"], emotion="sad", strategy="match", skip=skip, limit=20)
+        self.assertFalse(skip & {c["id"] for c in again})
 
     def test_a_card_is_the_callers_own(self):
         card = pick_videos(WARRINER_VAD["happy"], emotion="happy", strategy="match", limit=1)[0]
         card["mood_words"].append("changed")
-        self.assertNotIn(
-            "changed", pick_videos(WARRINER_VAD["happy"], emotion="happy", strategy="match", limit=1)[0]["mood_words"]
-        )
+        again = pick_videos(WARRINER_VAD["happy"], emotion="happy", strategy="match", limit=1)[0]
+        self.assertNotIn("changed", again["mood_words"])
         with self.assertRaises(ValueError):
             video_index().vad[0, 0] = 0
 

@@ -49,6 +49,10 @@ export function videoCard(clip, ratingButtons) {
       referrerPolicy: "strict-origin-when-cross-origin",
     })]),
     el("p", { class: "video-title", text: clip.title || "" }),
+    // The full caption behind a native "more" toggle (<details>: no script, so nothing for the CSP to allow).
+    clip.caption ? el("details", { class: "video-caption small" }, [
+      el("summary", { text: "more" }), el("p", { text: clip.caption }),
+    ]) : null,
     clip.reason ? el("p", { class: "reason small", text: clip.reason }) : null,
     ratingButtons("video", clip.id, clip.title || "this video"),
   ]);
