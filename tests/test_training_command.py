@@ -9,7 +9,15 @@ from core.emotions import EMOTIONS
 from tests.training_helpers import copy_small_folder
 from vision.onnx_emotion import OnnxEmotionClassifier
 from vision.training.data import load_folder
-from vision.training.export import load_checkpoint_net, torch_probabilities
+from vision.training.export import (
+    MEMBERS_KEY,
+    Served,
+    exported_metadata,
+    exported_offsets,
+    load_checkpoint_net,
+    torch_logits,
+    torch_probabilities,
+)
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +29,15 @@ def folders(tmp_path_factory):
     )
 
 
-def _train(folders, tmp_path, *extra):
+def _train(folders, tmp_path, *extra, run="run", out="tiny.onnx"):
     train_dir, eval_dir = folders
-    out = tmp_path / "tiny.onnx"
+    out = tmp_path / out
     call_command(
         "train_emotion_model",
         "--data",
         str(train_dir),
         "--run-dir",
-        str(tmp_path / "run"),
+        str(tmp_path / run),
         "--arch",
         "resnet18",
         "--width",
@@ -72,10 +80,75 @@ def test_command_trains_exports_a_servable_model_and_writes_its_card(folders, tm
 
 
 def test_exported_model_gives_the_training_frameworks_outputs(folders, tmp_path):
-    out = _train(folders, tmp_path)
+    out = _train(folders, tmp_path, "--no-offsets", "--no-mirror")
+    assert exported_offsets(out) is None
     net, _ = load_checkpoint_net(tmp_path / "run" / "best.pt")
     faces = load_folder(folders[1]).resized((40, 40))
     np.testing.assert_allclose(OnnxEmotionClassifier(out).predict(faces), torch_probabilities(net, faces), atol=1e-5)
+
+
+def _softmax(logits):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_exported_model_carries_its_class_offsets_and_mirror_inside_the_graph(folders, tmp_path):
+    out = _train(folders, tmp_path)
+    offsets = exported_offsets(out)
+    assert offsets.shape == (len(EMOTIONS),) and abs(offsets.sum()) < 1e-3
+    net, _ = load_checkpoint_net(tmp_path / "run" / "best.pt")
+    faces = load_folder(folders[1]).resized((40, 40))
+    expected = (
+        _softmax(torch_logits(net, faces) + offsets) + _softmax(torch_logits(net, faces, flip=True) + offsets)
+    ) / 2
+    np.testing.assert_allclose(OnnxEmotionClassifier(out).predict(faces), expected, atol=1e-5)
+    assert "class offsets added to the logits" in out.with_suffix(".md").read_text()
+
+
+def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_path):
+    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
+    _train(folders, tmp_path, "--no-eval", "--seed", "1", "--split-seed", "0", run="b", out="b.onnx")
+    out = tmp_path / "both.onnx"
+    call_command(
+        "train_emotion_model",
+        "--run-dir",
+        str(tmp_path / "a"),
+        "--export-now",
+        "--ensemble-run",
+        str(tmp_path / "b"),
+        "--out",
+        str(out),
+        "--eval-dir",
+        str(folders[1]),
+        "--threads",
+        "1",
+    )
+    nets = [load_checkpoint_net(tmp_path / run / "best.pt")[0] for run in ("a", "b")]
+    faces = load_folder(folders[1]).resized((40, 40))
+    served = Served(nets, exported_offsets(out), mirror=True)
+    np.testing.assert_allclose(OnnxEmotionClassifier(out).predict(faces), torch_probabilities(served, faces), atol=1e-5)
+    assert [m.split()[0] for m in exported_metadata(out)[MEMBERS_KEY]] == ["a", "b"]
+    card = out.with_suffix(".md").read_text()
+    assert "2 networks' probabilities averaged, each face also read mirrored" in card
+    assert "network (seed 0)" in card and "network (seed 1)" in card
+    assert f"--seed 1 --split-seed 0 --run-dir {tmp_path / 'b'}" in card  # how to train each member again
+
+
+def test_runs_that_held_out_other_faces_are_refused_as_an_ensemble(folders, tmp_path):
+    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
+    _train(folders, tmp_path, "--no-eval", "--seed", "1", run="b", out="b.onnx")  # its own split
+    with pytest.raises(CommandError, match="other validation faces"):
+        call_command(
+            "train_emotion_model",
+            "--run-dir",
+            str(tmp_path / "a"),
+            "--export-now",
+            "--ensemble-run",
+            str(tmp_path / "b"),
+            "--out",
+            str(tmp_path / "both.onnx"),
+            "--no-eval",
+        )
 
 
 def test_a_budget_stops_the_run_and_resume_finishes_it(folders, tmp_path):

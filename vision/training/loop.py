@@ -60,6 +60,9 @@ class RunConfig:
     precision: str = "auto"  # auto: bf16 where the CPU has bf16 units, else fp32
     augment: dict = field(default_factory=lambda: asdict(Augmentation()))
     seed: int = 0
+    # The validation split's own seed (None: `seed`), so that runs of different seeds meant to be
+    # ensembled hold out the same faces, and their offsets and their ensemble can be chosen on them.
+    split_seed: int | None = None
 
     def resolved(self) -> RunConfig:
         if self.precision == "auto":
@@ -86,7 +89,9 @@ class Run:
     def __init__(self, folder: Path, config: RunConfig, cache_dir: Path | None, log: Callable[[str], None]):
         self.folder, self.config, self.log = Path(folder), config, log
         data = load_folder(Path(config.data_dir), cache_dir=cache_dir, progress=True)
-        train_idx, val_idx = split_validation(data.labels, config.val_split, seed=config.seed)
+        train_idx, val_idx = split_validation(
+            data.labels, config.val_split, seed=config.seed if config.split_seed is None else config.split_seed
+        )
         if config.subset < 1.0:
             train_idx = train_idx[: max(len(EMOTIONS), int(len(train_idx) * config.subset))]
         self.train_images = torch.from_numpy(data.images[train_idx])

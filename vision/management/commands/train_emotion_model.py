@@ -3,8 +3,11 @@
 A run keeps its state in `--run-dir` and writes a checkpoint after every epoch, so a run of
 many hours can be done in several sittings: stop it (Ctrl-C, a time budget, or a file named
 STOP in the run folder) and start it again with `--resume`. When the last epoch is done the
-epoch with the best validation accuracy is exported to ONNX, checked against PyTorch,
-measured once on the test folder and described in a model card beside the file.
+epoch with the best validation accuracy is exported to ONNX (`vision.training.publish`: with
+the mirrored face and class offsets fitted on the validation split inside the graph), checked
+against PyTorch, measured once on the test folder and described in a model card beside the
+file. `--export-now --ensemble-run DIR` exports finished runs of one recipe and one validation
+split as one averaged model.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_RUN = "var/training/run"
 DEFAULT_OUT = "var/models/emotion_model.onnx"
-PARITY_TOLERANCE = 1e-4
 
 
 def _positive_int(value: str) -> int:
@@ -66,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default=defaults.precision)
         parser.add_argument("--no-augment", action="store_true")
         parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument(
+            "--split-seed", type=int, default=None, help="seed of the validation split (default: --seed)"
+        )
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
@@ -77,6 +82,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-eval", action="store_true", help="skip the test folder")
         parser.add_argument("--export-now", action="store_true", help="export the best epoch so far without training")
+        parser.add_argument(
+            "--no-offsets",
+            action="store_true",
+            help="export without class offsets fitted on the validation split (vision.training.calibration)",
+        )
+        parser.add_argument("--no-mirror", action="store_true", help="export without the mirrored second reading")
+        parser.add_argument(
+            "--ensemble-run",
+            type=Path,
+            action="append",
+            default=[],
+            help="a finished run of the same recipe and validation split whose network joins the export (repeatable)",
+        )
 
     def handle(self, *args, **options):
         import torch
@@ -124,6 +142,7 @@ class Command(BaseCommand):
                     precision=options["precision"],
                     augment=asdict(augment),
                     seed=options["seed"],
+                    split_seed=options["split_seed"],
                 )
                 run = loop.start(options["run_dir"], config, cache_dir=cache, log=log)
         except (DatasetError, FileNotFoundError, FileExistsError, ValueError) as error:
@@ -140,44 +159,35 @@ class Command(BaseCommand):
                     f"train_emotion_model --run-dir {options['run_dir']} --resume"
                 )
                 return
-        self.export(run, out, None if options["no_eval"] else options["eval_dir"], log)
+        runs = [run]
+        for folder in options["ensemble_run"]:
+            runs.append(loop.resume(folder, cache_dir=cache, log=log))
+            if runs[-1].epoch < runs[-1].config.epochs:
+                raise CommandError(f"{folder} has not finished ({runs[-1].epoch}/{runs[-1].config.epochs} epochs)")
+        self.export(runs, out, None if options["no_eval"] else options["eval_dir"], log, options)
 
-    def export(self, run, out: Path, eval_dir: Path | None, log) -> None:
+    def export(self, runs, out: Path, eval_dir: Path | None, log, options) -> None:
         import numpy as np
-        import torch
 
         from vision.alignment import resize_face
-        from vision.onnx_emotion import OnnxEmotionClassifier
-        from vision.training.card import write_model_card
         from vision.training.data import load_folder
-        from vision.training.evaluation import evaluate
-        from vision.training.export import export_onnx, load_checkpoint_net, max_difference
+        from vision.training.publish import PublishError, publish
 
-        best_path = run.folder / "best.pt"
-        if not best_path.exists():
-            raise CommandError(f"no best epoch saved in {run.folder} yet")
-        net, best = load_checkpoint_net(best_path)
-        size = run.config.input_size
-        export_onnx(net, size, out)
-        sample = run.val_images[:256].numpy()
-        parity = max_difference(net, out, sample)
-        if parity > PARITY_TOLERANCE:
-            raise CommandError(f"the ONNX export differs from PyTorch by {parity:.2e} (> {PARITY_TOLERANCE:g})")
-        log(f"exported epoch {best['epoch']} to {out} (ONNX vs PyTorch: {parity:.1e})")
-
-        classifier = OnnxEmotionClassifier(out, threads=1)
-        latency = classifier.latency_ms()
-        evaluations = []
+        eval_faces = None
         if eval_dir is not None and Path(eval_dir).is_dir():
             data = load_folder(Path(eval_dir), cache_dir=Path(settings.VAR_DIR) / "training" / "cache")
-            faces = np.stack([resize_face(img, size) for img in data.images])
-            mirrored = OnnxEmotionClassifier(out, threads=torch.get_num_threads(), flip_average=True)
-            evaluations = [
-                ("this model, mirror-averaged", evaluate(mirrored.predict, faces, data.labels, eval_dir)),
-                ("this model", evaluate(classifier.predict, faces, data.labels, eval_dir)),
-            ]
-            for name, evaluation in evaluations:
-                log(f"{name}: {evaluation.summary()}")
-        state = torch.load(run.folder / "last.pt", map_location="cpu", weights_only=False)
-        card = write_model_card(out, state, best, _command_line(), evaluations, latency, parity)
+            size = runs[0].config.input_size
+            eval_faces = (np.stack([resize_face(img, size) for img in data.images]), data.labels, str(eval_dir))
+        try:
+            card = publish(
+                runs,
+                out,
+                eval_faces=eval_faces,
+                command=_command_line(),
+                log=log,
+                fit_offsets=not options["no_offsets"],
+                mirror=not options["no_mirror"],
+            )
+        except PublishError as error:
+            raise CommandError(str(error)) from error
         log(f"model card: {card}")

@@ -1,0 +1,114 @@
+"""Finished runs → the served ONNX file, checked, timed, measured once and described in a card.
+
+One run gives one network; several runs of the same recipe (different `--seed`, the same
+validation split) give an ensemble. Either way the file holds everything the pipeline will
+run (`vision.training.export.Served`): the network(s), the mirrored second reading where
+`mirror` is on, and class offsets fitted on the validation split where `offsets` is on.
+The validation split chooses everything; the test folder is read once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import calibration
+from .export import MEMBERS_KEY, OFFSETS_KEY, Served, export_onnx, load_checkpoint_net, max_difference, torch_logits
+
+PARITY_TOLERANCE = 1e-4
+
+
+class PublishError(ValueError):
+    pass
+
+
+def same_split(runs) -> None:
+    """Runs meant for one ensemble must share the input size and hold out the same faces."""
+    first = runs[0]
+    for run in runs[1:]:
+        if run.config.input_size != first.config.input_size:
+            raise PublishError(
+                f"{run.folder} reads {run.config.input_size} px faces, {first.folder} {first.config.input_size} px"
+            )
+        if len(run.val_labels) != len(first.val_labels) or not torch.equal(run.val_images, first.val_images):
+            raise PublishError(
+                f"{run.folder} holds out other validation faces than {first.folder}: train it with the same "
+                "--data, --val-split and --split-seed"
+            )
+
+
+def publish(
+    runs,
+    out: Path,
+    *,
+    eval_faces: tuple[np.ndarray, np.ndarray, str] | None,
+    command: str,
+    log: Callable[[str], None],
+    fit_offsets: bool = True,
+    mirror: bool = True,
+) -> Path:
+    """Export the best epoch of each run as one model; returns the model card's path."""
+    from vision.onnx_emotion import OnnxEmotionClassifier
+
+    from .card import write_model_card
+    from .evaluation import evaluate
+
+    same_split(runs)
+    members = []
+    for run in runs:
+        best_path = run.folder / "best.pt"
+        if not best_path.exists():
+            raise PublishError(f"no best epoch saved in {run.folder} yet")
+        net, best = load_checkpoint_net(best_path)
+        last = torch.load(run.folder / "last.pt", map_location="cpu", weights_only=False)
+        members.append((net, best, last))
+    nets = [net for net, _, _ in members]
+    faces, labels = runs[0].val_images.numpy(), runs[0].val_labels.numpy()
+    views = [torch_logits(net, faces, flip=flip) for net in nets for flip in ((False, True) if mirror else (False,))]
+    zero = np.zeros(views[0].shape[1])
+    fitted = {"before": calibration.score(labels, calibration.predict(views, zero), len(zero))}
+    offsets = calibration.fit_offsets(views, labels) if fit_offsets else zero
+    fitted.update(
+        values=offsets.tolist(), after=calibration.score(labels, calibration.predict(views, offsets), len(zero))
+    )
+
+    def figures(score):
+        return f"accuracy {score[0]:.2%}, mean recall {score[1]:.2%}, worst class {score[2]:.2%}"
+
+    log(
+        f"validation ({len(labels)} faces, {len(nets)} network(s){', mirror-averaged' if mirror else ''}): "
+        + figures(fitted["before"])
+        + (f"; with class offsets {np.round(offsets, 2).tolist()}: " + figures(fitted["after"]) if fit_offsets else "")
+    )
+    served = Served(nets, offsets if fit_offsets else None, mirror=mirror)
+    metadata = {MEMBERS_KEY: [f"{run.folder.name} epoch {best['epoch']}" for run, (_, best, _) in zip(runs, members)]}
+    if fit_offsets:
+        metadata[OFFSETS_KEY] = [float(x) for x in offsets]
+    export_onnx(served, runs[0].config.input_size, out, metadata)
+    parity = max_difference(served, out, faces[:256])
+    if parity > PARITY_TOLERANCE:
+        raise PublishError(f"the ONNX export differs from PyTorch by {parity:.2e} (> {PARITY_TOLERANCE:g})")
+    log(f"exported {', '.join(metadata[MEMBERS_KEY])} to {out} (ONNX vs PyTorch: {parity:.1e})")
+
+    latency = OnnxEmotionClassifier(out, threads=1).latency_ms()
+    evaluations = []
+    if eval_faces is not None:
+        test_faces, test_labels, folder = eval_faces
+        served_model = OnnxEmotionClassifier(out, threads=torch.get_num_threads())
+        evaluations.append(("this model", evaluate(served_model.predict, test_faces, test_labels, folder)))
+        log(f"this model: {evaluations[0][1].summary()}")
+    return write_model_card(
+        out,
+        [(best, last) for _, best, last in members],
+        command,
+        [str(run.folder) for run in runs],
+        evaluations,
+        latency,
+        parity,
+        calibration_info=fitted if fit_offsets else None,
+        mirror=mirror,
+        validation=fitted["before"] if not fit_offsets else fitted["after"],
+    )
