@@ -105,9 +105,8 @@ def test_exported_model_carries_its_class_offsets_and_mirror_inside_the_graph(fo
     assert "class offsets added to the logits" in out.with_suffix(".md").read_text()
 
 
-def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_path):
-    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
-    _train(folders, tmp_path, "--no-eval", "--seed", "1", "--split-seed", "0", run="b", out="b.onnx")
+def _export_a_and_b(tmp_path, *extra):
+    """Export the finished runs `a` and `b` under tmp_path as one model."""
     out = tmp_path / "both.onnx"
     call_command(
         "train_emotion_model",
@@ -118,11 +117,15 @@ def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_pa
         str(tmp_path / "b"),
         "--out",
         str(out),
-        "--eval-dir",
-        str(folders[1]),
-        "--threads",
-        "1",
+        *extra,
     )
+    return out
+
+
+def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_path):
+    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
+    _train(folders, tmp_path, "--no-eval", "--seed", "1", "--split-seed", "0", run="b", out="b.onnx")
+    out = _export_a_and_b(tmp_path, "--eval-dir", str(folders[1]), "--threads", "1")
     nets = [load_checkpoint_net(tmp_path / run / "best.pt")[0] for run in ("a", "b")]
     faces = load_folder(folders[1]).resized((40, 40))
     served = Served(nets, exported_offsets(out), mirror=True)
@@ -138,17 +141,7 @@ def test_runs_that_held_out_other_faces_are_refused_as_an_ensemble(folders, tmp_
     _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
     _train(folders, tmp_path, "--no-eval", "--seed", "1", run="b", out="b.onnx")  # its own split
     with pytest.raises(CommandError, match="other validation faces"):
-        call_command(
-            "train_emotion_model",
-            "--run-dir",
-            str(tmp_path / "a"),
-            "--export-now",
-            "--ensemble-run",
-            str(tmp_path / "b"),
-            "--out",
-            str(tmp_path / "both.onnx"),
-            "--no-eval",
-        )
+        _export_a_and_b(tmp_path, "--no-eval")
 
 
 def test_a_budget_stops_the_run_and_resume_finishes_it(folders, tmp_path):

@@ -69,11 +69,10 @@ def publish(
     faces, labels = runs[0].val_images.numpy(), runs[0].val_labels.numpy()
     views = [torch_logits(net, faces, flip=flip) for net in nets for flip in ((False, True) if mirror else (False,))]
     zero = np.zeros(views[0].shape[1])
-    fitted = {"before": calibration.score(labels, calibration.predict(views, zero), len(zero))}
+    before = calibration.score(labels, calibration.predict(views, zero), len(zero))
     offsets = calibration.fit_offsets(views, labels) if fit_offsets else zero
-    fitted.update(
-        values=offsets.tolist(), after=calibration.score(labels, calibration.predict(views, offsets), len(zero))
-    )
+    after = calibration.score(labels, calibration.predict(views, offsets), len(zero)) if fit_offsets else before
+    fitted = {"before": before, "after": after, "values": offsets.tolist()}
 
     def figures(score):
         return f"accuracy {score[0]:.2%}, mean recall {score[1]:.2%}, worst class {score[2]:.2%}"
@@ -110,5 +109,5 @@ def publish(
         parity,
         calibration_info=fitted if fit_offsets else None,
         mirror=mirror,
-        validation=fitted["before"] if not fit_offsets else fitted["after"],
+        validation=after,
     )
