@@ -3,6 +3,7 @@ a list shown, a video's player entered (play), a song liked, the songs saved as 
 last actions reach the server when the page is left (fetch with keepalive). An anonymous
 visitor's rows carry no user."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -38,6 +39,20 @@ def rows():
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(read).result()
+
+
+def rows_after_leaving(n_events: int, timeout_s: float = 15.0):
+    """The rows once the batch sent with keepalive as the page was left has been stored.
+
+    That request and the next page's are not ordered: the next page can be shown first. So read
+    until ``n_events`` events are there or the time is up, and let the assertions judge the rows.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        imps, evs = rows()
+        if len(evs) >= n_events or time.monotonic() > deadline:
+            return imps, evs
+        time.sleep(0.2)
 
 
 def pick(page, base_url, emotion):
@@ -78,7 +93,7 @@ def test_a_listener_s_list_plays_likes_and_saves_are_recorded(tmp_path, catalogu
             expect(page.locator("#playlist-note")).to_contain_text("Saved “Engaged”")
             page.goto(f"{base_url}/history/")  # pagehide sends the rest
             expect(page.locator("h1")).to_be_visible()
-            imps, evs = rows()
+            imps, evs = rows_after_leaving(2 + len(songs))  # play, like, one save a song
             assert len(imps) == 1
             got = {(t, i, a, p) for _, t, i, a, p in evs}
             assert ("video", videos[1], "play", 2) in got
@@ -103,7 +118,7 @@ def test_an_anonymous_visitor_s_rows_carry_no_user(tmp_path, catalogue):
             page.locator("#songs .song-card").first.locator(".rate.dislike").click()
             page.goto(f"{base_url}/accounts/login/")
             expect(page.locator("input[name=username]")).to_be_visible()
-            imps, evs = rows()
+            imps, evs = rows_after_leaving(1)
             assert [(i["user_id"], i["strategy"]) for i in imps] == [(None, "match"), (None, "lift")]
             assert len({i["page_view"] for i in imps}) == 1
             assert [e[3] for e in evs] == ["dislike"]
