@@ -72,6 +72,8 @@ def test_command_trains_exports_a_servable_model_and_writes_its_card(folders, tm
 
     card = out.with_suffix(".md").read_text()
     assert "CPU-hours" in card and "resnet18" in card
+    # The card's command trains the same recipe: the options this run changed are on it.
+    assert "--arch resnet18 --width 8 --input-size 40 --epochs 2 --seed 0 --batch-size 16 --val-split 0.25" in card
     assert f"## Accuracy on `{folders[1]}` (28 images, never trained on)" in card
     for emotion in EMOTIONS:
         assert f"| {emotion} |" in card  # a confusion-matrix row per emotion
@@ -180,3 +182,20 @@ def test_a_second_start_in_the_same_folder_is_refused(folders, tmp_path):
     _train(folders, tmp_path, "--no-eval")
     with pytest.raises(CommandError, match="already holds a run"):
         _train(folders, tmp_path, "--no-eval")
+
+
+def test_the_card_s_command_parses_back_to_the_run_s_recipe():
+    from dataclasses import asdict
+
+    from vision.management.commands.train_emotion_model import Command
+    from vision.training.card import training_command
+    from vision.training.loop import RunConfig
+    from vision.training.torch_augment import Augmentation
+
+    recipe = asdict(RunConfig(data_dir="x", arch="vgg", width=16, learning_rate=0.02, label_smoothing=0.0))
+    recipe["augment"] = asdict(Augmentation(flip=False, erase_p=0))
+    line = training_command(recipe, "var/training/r")
+    options = vars(Command().create_parser("manage.py", "train_emotion_model").parse_args(line.split()[3:]))
+    assert (options["learning_rate"], options["label_smoothing"], options["no_augment"]) == (0.02, 0.0, True)
+    assert (options["arch"], options["width"], options["batch_size"]) == ("vgg", 16, 64)
+    assert "--weight-decay" not in line  # unchanged options stay off the line

@@ -33,14 +33,36 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+# Options of train_emotion_model that a run's config keeps, written on the card's command when
+# the run changed them (arch, width, size, epochs, seeds and subset are always written).
+_OPTIONS = {
+    "batch_size": "--batch-size",
+    "learning_rate": "--learning-rate",
+    "weight_decay": "--weight-decay",
+    "warmup_epochs": "--warmup-epochs",
+    "label_smoothing": "--label-smoothing",
+    "class_weighting": "--class-weight",
+    "val_split": "--val-split",
+}
+
+
 def training_command(cfg: dict, run_dir: str) -> str:
     """The train_emotion_model line that trains a run of this config (resumable with --resume)."""
+    from .loop import RunConfig
+
+    defaults = RunConfig(data_dir="")
     parts = [
         f"--arch {cfg['arch']}",
         f"--width {cfg['width']}" if cfg.get("width") else "",
         f"--input-size {cfg['input_size']} --epochs {cfg['epochs']} --seed {cfg['seed']}",
         f"--split-seed {cfg['split_seed']}" if cfg.get("split_seed") is not None else "",
         f"--subset {cfg['subset']:g}" if cfg["subset"] < 1 else "",
+        *(
+            f"{flag} {cfg[key]:g}" if isinstance(cfg[key], float) else f"{flag} {cfg[key]}"
+            for key, flag in _OPTIONS.items()
+            if key in cfg and cfg[key] != getattr(defaults, key)
+        ),
+        "--no-augment" if (cfg.get("augment") or {}).get("flip") is False else "",
         f"--run-dir {run_dir}",
     ]
     return "python manage.py train_emotion_model " + " ".join(p for p in parts if p)
