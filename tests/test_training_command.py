@@ -136,7 +136,9 @@ def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_pa
     card = out.with_suffix(".md").read_text()
     assert "2 networks' probabilities averaged, each face also read mirrored" in card
     assert "network (seed 0)" in card and "network (seed 1)" in card
-    assert f"--seed 1 --split-seed 0 --run-dir {tmp_path / 'b'}" in card  # how to train each member again
+    assert (
+        f"--seed 1 --split-seed 0 --batch-size 16 --val-split 0.25 --run-dir {tmp_path / 'b'}" in card
+    )  # each member's line
 
 
 def test_runs_that_held_out_other_faces_are_refused_as_an_ensemble(folders, tmp_path):
@@ -192,10 +194,24 @@ def test_the_card_s_command_parses_back_to_the_run_s_recipe():
     from vision.training.loop import RunConfig
     from vision.training.torch_augment import Augmentation
 
-    recipe = asdict(RunConfig(data_dir="x", arch="vgg", width=16, learning_rate=0.02, label_smoothing=0.0))
+    recipe = asdict(
+        RunConfig(data_dir="x", arch="vgg", width=16, learning_rate=0.02, label_smoothing=0.0, swa_epochs=3)
+    )
     recipe["augment"] = asdict(Augmentation(flip=False, erase_p=0))
     line = training_command(recipe, "var/training/r")
     options = vars(Command().create_parser("manage.py", "train_emotion_model").parse_args(line.split()[3:]))
     assert (options["learning_rate"], options["label_smoothing"], options["no_augment"]) == (0.02, 0.0, True)
     assert (options["arch"], options["width"], options["batch_size"]) == ("vgg", 16, 64)
+    assert (options["swa_epochs"], options["swa_learning_rate"]) == (3, RunConfig.swa_learning_rate)
     assert "--weight-decay" not in line  # unchanged options stay off the line
+
+
+def test_swa_epochs_train_through_the_command_and_the_card_says_what_was_kept(folders, tmp_path):
+    out = _train(folders, tmp_path, "--swa-epochs", "2", "--no-offsets")
+    card = out.with_suffix(".md").read_text()
+    assert "--epochs 2 --seed 0 --swa-epochs 2" in card
+    assert "4 of 4 epochs (2 of them SWA at learning rate 0.01)" in card
+    best = torch.load(tmp_path / "run" / "best.pt", weights_only=False)
+    kept = f"the mean of the weights of epochs 3–{best['epoch']}" if best["swa_averaged"] else f"epoch {best['epoch']}"
+    assert f"; kept {kept}, chosen on the validation split" in card
+    assert OnnxEmotionClassifier(out).predict(load_folder(folders[1]).resized((40, 40))).shape[1] == len(EMOTIONS)

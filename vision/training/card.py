@@ -43,6 +43,7 @@ _OPTIONS = {
     "label_smoothing": "--label-smoothing",
     "class_weighting": "--class-weight",
     "val_split": "--val-split",
+    "swa_learning_rate": "--swa-learning-rate",
 }
 
 
@@ -57,10 +58,11 @@ def training_command(cfg: dict, run_dir: str) -> str:
         f"--input-size {cfg['input_size']} --epochs {cfg['epochs']} --seed {cfg['seed']}",
         f"--split-seed {cfg['split_seed']}" if cfg.get("split_seed") is not None else "",
         f"--subset {cfg['subset']:g}" if cfg["subset"] < 1 else "",
+        f"--swa-epochs {cfg['swa_epochs']}" if cfg.get("swa_epochs") else "",
         *(
             f"{flag} {cfg[key]:g}" if isinstance(cfg[key], float) else f"{flag} {cfg[key]}"
             for key, flag in _OPTIONS.items()
-            if key in cfg and cfg[key] != getattr(defaults, key)
+            if key in cfg and cfg[key] != getattr(defaults, key) and (cfg.get("swa_epochs") or "swa" not in key)
         ),
         "--no-augment" if (cfg.get("augment") or {}).get("flip") is False else "",
         f"--run-dir {run_dir}",
@@ -128,10 +130,23 @@ def write_model_card(
     ]
     for member_best, member_state in members:
         member_cfg, member_history = member_state["config"], member_state["history"]
+        swa_planned, averaged = member_cfg.get("swa_epochs", 0), member_best.get("swa_averaged", 0)
         lines.append(
-            f"- network (seed {member_cfg['seed']}): {len(member_history)} of {member_cfg['epochs']} epochs; kept "
-            f"epoch {member_best['epoch']}, chosen on the validation split (mirror-averaged accuracy "
-            f"{member_best['val_accuracy']:.2%}); the test folder chose nothing"
+            f"- network (seed {member_cfg['seed']}): {len(member_history)} of "
+            f"{member_cfg['epochs'] + swa_planned} epochs"
+            + (
+                f" ({swa_planned} of them SWA at learning rate {member_cfg['swa_learning_rate']:g})"
+                if swa_planned
+                else ""
+            )
+            + "; kept "
+            + (
+                f"the mean of the weights of epochs {member_best['epoch'] - averaged + 1}–{member_best['epoch']}"
+                if averaged
+                else f"epoch {member_best['epoch']}"
+            )
+            + f", chosen on the validation split (mirror-averaged accuracy {member_best['val_accuracy']:.2%}); "
+            "the test folder chose nothing"
         )
     if calibration_info:
         (acc0, rec0, low0), (acc1, rec1, low1) = calibration_info["before"], calibration_info["after"]

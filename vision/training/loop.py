@@ -7,6 +7,9 @@ continues from `last.pt`. Every random draw of epoch e comes from generators see
 (seed, e) — the shuffle, the augmentation, dropout — so a run stopped after epoch e and
 resumed reaches the same weights as one that never stopped.
 
+With `swa_epochs`, the cosine schedule is followed by that many epochs at a constant small
+learning rate whose weights are averaged (`vision.training.swa`); the mean competes for `best.pt`.
+
 Selection is honest: epochs and checkpoints are chosen on a stratified validation split of
 the training folder; the test folder is never read here.
 """
@@ -30,6 +33,7 @@ from vision.alignment import resize_face
 
 from .data import class_weights, load_folder, split_validation
 from .nets import build_net, count_parameters, to_input
+from .swa import Averager
 from .torch_augment import Augmentation, augment_batch
 
 
@@ -63,6 +67,9 @@ class RunConfig:
     # The validation split's own seed (None: `seed`), so that runs of different seeds meant to be
     # ensembled hold out the same faces, and their offsets and their ensemble can be chosen on them.
     split_seed: int | None = None
+    # Stochastic weight averaging after the `epochs` of the cosine schedule (0: none).
+    swa_epochs: int = 0
+    swa_learning_rate: float = 0.01
 
     def resolved(self) -> RunConfig:
         if self.precision == "auto":
@@ -117,14 +124,22 @@ class Run:
         total, warmup = self.steps_per_epoch * config.epochs, self.steps_per_epoch * config.warmup_epochs
 
         def factor(step: int) -> float:
+            if step >= total:  # after the cosine schedule: the SWA epochs' constant rate
+                return self.config.swa_learning_rate / self.config.learning_rate
             if step < warmup:
                 return (step + 1) / warmup
             return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warmup) / max(1.0, total - warmup))))
 
+        self._factor = factor
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
         self.epoch = 0
         self.best_accuracy, self.best_epoch = -1.0, 0
         self.history: list[dict] = []
+        self.swa: Averager | None = None  # from the first SWA epoch on
+
+    @property
+    def total_epochs(self) -> int:
+        return self.config.epochs + self.config.swa_epochs
 
     # --- checkpoints ---------------------------------------------------------------------
     def save(self) -> None:
@@ -137,6 +152,7 @@ class Run:
             "best_accuracy": self.best_accuracy,
             "best_epoch": self.best_epoch,
             "history": self.history,
+            "swa": self.swa.state_dict() if self.swa else None,
         }
         partial = self.folder / "last.pt.partial"
         torch.save(state, partial)
@@ -146,17 +162,25 @@ class Run:
         self.net.load_state_dict(state["net"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
+        # The rate of the next step, from this config's schedule: the same as saved, unless the
+        # run was extended with SWA epochs after its cosine schedule had ended at zero.
+        for group, base in zip(self.optimizer.param_groups, self.scheduler.base_lrs, strict=True):
+            group["lr"] = base * self._factor(self.scheduler.last_epoch)
         self.epoch = state["epoch"]
         self.best_accuracy, self.best_epoch = state["best_accuracy"], state["best_epoch"]
         self.history = state["history"]
+        if state.get("swa"):
+            self.swa = Averager(self.net)
+            self.swa.load_state_dict(state["swa"])
 
-    def save_best(self) -> None:
+    def save_best(self, net: torch.nn.Module) -> None:
         state = {
             "config": asdict(self.config),
-            "net": self.net.state_dict(),
+            "net": net.state_dict(),
             "epoch": self.epoch,
             "val_accuracy": self.best_accuracy,
-            "parameters": count_parameters(self.net),
+            "parameters": count_parameters(net),
+            "swa_averaged": self.swa.count if net is not self.net else 0,
         }
         partial = self.folder / "best.pt.partial"
         torch.save(state, partial)
@@ -176,7 +200,7 @@ class Run:
         total_loss, correct, seen = 0.0, 0, 0
         bar = tqdm(
             range(self.steps_per_epoch),
-            desc=f"epoch {epoch}/{config.epochs}",
+            desc=f"epoch {epoch}/{self.total_epochs}",
             unit="batch",
             leave=False,
             mininterval=30.0,
@@ -200,24 +224,35 @@ class Run:
         bar.close()
         return total_loss / seen, correct / seen
 
+    def swa_batches(self, epoch: int):
+        """The training faces, augmented as in training, for the averaged network's batch norm."""
+        generator = torch.Generator().manual_seed(self.config.seed * 1_000_003 + epoch + 500_000)
+        size, batch = self.config.input_size, self.config.batch_size * 4
+        for start in range(0, len(self.train_labels), batch):
+            x = augment_batch(to_input(self.train_images[start : start + batch]), size, self.aug, generator)
+            yield x.contiguous(memory_format=torch.channels_last)
+
     @torch.no_grad()
-    def predict(self, images: torch.Tensor, flip: bool = False, batch: int = 512) -> torch.Tensor:
+    def predict(
+        self, images: torch.Tensor, flip: bool = False, batch: int = 512, net: torch.nn.Module | None = None
+    ) -> torch.Tensor:
         """Softmax outputs on uint8 faces already at the input size (optionally mirror-averaged)."""
-        self.net.eval()
+        net = net or self.net
+        net.eval()
         bf16 = self.config.precision == "bf16"
         out = []
         for start in range(0, len(images), batch):
             x = to_input(images[start : start + batch]).contiguous(memory_format=torch.channels_last)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                p = F.softmax(self.net(x).float(), dim=1)
+                p = F.softmax(net(x).float(), dim=1)
                 if flip:
-                    p = (p + F.softmax(self.net(torch.flip(x, dims=[3])).float(), dim=1)) / 2
+                    p = (p + F.softmax(net(torch.flip(x, dims=[3])).float(), dim=1)) / 2
             out.append(p.float())
         return torch.cat(out)
 
-    def validate(self) -> tuple[float, float, dict]:
-        plain = self.predict(self.val_images).argmax(1)
-        flipped = self.predict(self.val_images, flip=True).argmax(1)
+    def validate(self, net: torch.nn.Module | None = None) -> tuple[float, float, dict]:
+        plain = self.predict(self.val_images, net=net).argmax(1)
+        flipped = self.predict(self.val_images, flip=True, net=net).argmax(1)
         recall = {}
         for i, emotion in enumerate(EMOTIONS):
             members = self.val_labels == i
@@ -233,14 +268,19 @@ class Run:
         """Train until the last epoch, `stop_after` epochs, the time budget or a STOP file."""
         started = time.monotonic()
         config = self.config
-        last = config.epochs if stop_after is None else min(config.epochs, stop_after)
+        last = self.total_epochs if stop_after is None else min(self.total_epochs, stop_after)
         while self.epoch < last:
             if (self.folder / "STOP").exists():
                 self.log(f"STOP file found: stopping after epoch {self.epoch}; --resume continues.")
                 return
             t0, cpu0 = time.monotonic(), time.process_time()
             loss, train_accuracy = self.train_epoch()
-            val_accuracy, val_flip, recall = self.validate()
+            kept = self.net  # the network this epoch offers for best.pt: its own, or the SWA mean
+            if self.epoch + 1 > config.epochs:
+                self.swa = self.swa or Averager(self.net)
+                self.swa.add(self.net, lambda: self.swa_batches(self.epoch + 1), config.precision == "bf16")
+                kept = self.swa.net
+            val_accuracy, val_flip, recall = self.validate(kept)
             self.epoch += 1
             seconds = time.monotonic() - t0
             record = EpochRecord(
@@ -257,12 +297,13 @@ class Run:
             self.history.append(asdict(record))
             if val_flip > self.best_accuracy:
                 self.best_accuracy, self.best_epoch = val_flip, self.epoch
-                self.save_best()
+                self.save_best(kept)
             self.save()
             mean_s = sum(h["seconds"] for h in self.history[-5:]) / len(self.history[-5:])
-            left = (config.epochs - self.epoch) * mean_s
+            left = (self.total_epochs - self.epoch) * mean_s
+            swa = f"  SWA mean of {self.swa.count}" if kept is not self.net else ""
             self.log(
-                f"epoch {self.epoch}/{config.epochs}  loss {loss:.4f}  train {train_accuracy:.1%}  "
+                f"epoch {self.epoch}/{self.total_epochs}{swa}  loss {loss:.4f}  train {train_accuracy:.1%}  "
                 f"val {val_accuracy:.1%} (flip {val_flip:.1%})  fear {recall.get('fear', 0):.0%} "
                 f"sad {recall.get('sad', 0):.0%} disgust {recall.get('disgust', 0):.0%}  "
                 f"lr {record.learning_rate:.4f}  {seconds:.0f} s/epoch  left {left / 3600:.1f} h  "
@@ -285,16 +326,27 @@ def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=pr
         f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
         f"{len(run.train_labels)} training / {len(run.val_labels)} validation faces, {config.precision}, "
         f"{config.epochs} epochs of {run.steps_per_epoch} steps"
+        + (f", then {config.swa_epochs} SWA epochs at {config.swa_learning_rate:g}" if config.swa_epochs else "")
     )
     return run
 
 
-def resume(folder: Path, cache_dir: Path | None = None, log=print, precision: str | None = None) -> Run:
+def resume(
+    folder: Path,
+    cache_dir: Path | None = None,
+    log=print,
+    precision: str | None = None,
+    swa_epochs: int | None = None,
+    swa_learning_rate: float | None = None,
+) -> Run:
     """Continue the run in `folder` from its last epoch.
 
     `precision` may change the arithmetic for the rest of the run — bfloat16 is several times
     faster where the CPU has bf16 units and several times slower where it has not — at the
-    price of no longer matching an uninterrupted run bit for bit.
+    price of no longer matching an uninterrupted run bit for bit. `swa_epochs` extends a run,
+    finished or not, with stochastic weight averaging (or with more of it); a run extended so
+    reaches the weights of one started with that many SWA epochs. `swa_learning_rate` may be
+    set until the first SWA epoch has run.
     """
     folder = Path(folder)
     checkpoint = folder / "last.pt"
@@ -302,6 +354,17 @@ def resume(folder: Path, cache_dir: Path | None = None, log=print, precision: st
         raise FileNotFoundError(f"no checkpoint at {checkpoint}")
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     config = RunConfig(**state["config"])
+    if swa_learning_rate is not None and swa_learning_rate != config.swa_learning_rate:
+        if state.get("swa"):
+            raise ValueError(f"{folder} has begun its SWA epochs at {config.swa_learning_rate:g}; the rate stays")
+        config.swa_learning_rate = swa_learning_rate
+    if swa_epochs is not None and swa_epochs != config.swa_epochs:
+        if swa_epochs < config.swa_epochs or state["epoch"] > config.epochs + swa_epochs:
+            raise ValueError(f"{folder} has {config.swa_epochs} SWA epochs planned; it can only get more")
+        log(f"SWA epochs: {config.swa_epochs} → {swa_epochs} (learning rate {config.swa_learning_rate:g})")
+        config.swa_epochs = swa_epochs
+    if swa_epochs is not None or swa_learning_rate is not None:
+        (folder / "config.json").write_text(json.dumps(asdict(config), indent=2))
     if precision not in (None, "auto", config.precision):
         log(f"continuing in {precision} instead of {config.precision}")
         config.precision = precision
@@ -310,6 +373,6 @@ def resume(folder: Path, cache_dir: Path | None = None, log=print, precision: st
     run = Run(folder, config, cache_dir, log)
     run.load(state)
     log(
-        f"resumed {folder} after epoch {run.epoch}/{run.config.epochs} (best {run.best_accuracy:.1%} @ {run.best_epoch})"
+        f"resumed {folder} after epoch {run.epoch}/{run.total_epochs} (best {run.best_accuracy:.1%} @ {run.best_epoch})"
     )
     return run

@@ -71,6 +71,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--split-seed", type=int, default=None, help="seed of the validation split (default: --seed)"
         )
+        parser.add_argument(
+            "--swa-epochs",
+            type=int,
+            default=None,
+            help="epochs of stochastic weight averaging after the cosine schedule (default 0; with --resume: "
+            "extends the run, finished or not)",
+        )
+        parser.add_argument(
+            "--swa-learning-rate",
+            type=float,
+            default=None,
+            help=f"the SWA epochs' constant rate (default {defaults.swa_learning_rate:g}; with --resume: "
+            "until the first SWA epoch)",
+        )
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
@@ -116,7 +130,14 @@ class Command(BaseCommand):
         try:
             if options["resume"] or options["export_now"]:
                 precision = options["precision"] if options["precision"] != "auto" else None
-                run = loop.resume(options["run_dir"], cache_dir=cache, log=log, precision=precision)
+                run = loop.resume(
+                    options["run_dir"],
+                    cache_dir=cache,
+                    log=log,
+                    precision=precision,
+                    swa_epochs=options["swa_epochs"],
+                    swa_learning_rate=options["swa_learning_rate"],
+                )
             else:
                 augment = (
                     Augmentation()
@@ -143,6 +164,12 @@ class Command(BaseCommand):
                     augment=asdict(augment),
                     seed=options["seed"],
                     split_seed=options["split_seed"],
+                    swa_epochs=options["swa_epochs"] or 0,
+                    **(
+                        {}
+                        if options["swa_learning_rate"] is None
+                        else {"swa_learning_rate": options["swa_learning_rate"]}
+                    ),
                 )
                 run = loop.start(options["run_dir"], config, cache_dir=cache, log=log)
         except (DatasetError, FileNotFoundError, FileExistsError, ValueError) as error:
@@ -153,17 +180,17 @@ class Command(BaseCommand):
                 run.step_epochs(max_minutes=options["max_minutes"])
             except KeyboardInterrupt:
                 log(f"interrupted during epoch {run.epoch + 1}; the checkpoint of epoch {run.epoch} stands")
-            if run.epoch < run.config.epochs:
+            if run.epoch < run.total_epochs:
                 log(
-                    f"stopped after epoch {run.epoch}/{run.config.epochs}; continue with: python manage.py "
+                    f"stopped after epoch {run.epoch}/{run.total_epochs}; continue with: python manage.py "
                     f"train_emotion_model --run-dir {options['run_dir']} --resume"
                 )
                 return
         runs = [run]
         for folder in options["ensemble_run"]:
             runs.append(loop.resume(folder, cache_dir=cache, log=log))
-            if runs[-1].epoch < runs[-1].config.epochs:
-                raise CommandError(f"{folder} has not finished ({runs[-1].epoch}/{runs[-1].config.epochs} epochs)")
+            if runs[-1].epoch < runs[-1].total_epochs:
+                raise CommandError(f"{folder} has not finished ({runs[-1].epoch}/{runs[-1].total_epochs} epochs)")
         self.export(runs, out, None if options["no_eval"] else options["eval_dir"], log, options)
 
     def export(self, runs, out: Path, eval_dir: Path | None, log, options) -> None:
