@@ -202,7 +202,7 @@ def test_the_card_s_command_parses_back_to_the_run_s_recipe():
     options = vars(Command().create_parser("manage.py", "train_emotion_model").parse_args(line.split()[3:]))
     assert (options["learning_rate"], options["label_smoothing"], options["no_augment"]) == (0.02, 0.0, True)
     assert (options["arch"], options["width"], options["batch_size"]) == ("vgg", 16, 64)
-    assert (options["swa_epochs"], options["swa_learning_rate"]) == (3, RunConfig.swa_learning_rate)
+    assert (options["swa_epochs"], options["swa_learning_rate"]) == (3, None)  # the default rate: no flag
     assert "--weight-decay" not in line  # unchanged options stay off the line
 
 

@@ -49,7 +49,7 @@ _OPTIONS = {
 
 def training_command(cfg: dict, run_dir: str) -> str:
     """The train_emotion_model line that trains a run of this config (resumable with --resume)."""
-    from .loop import RunConfig
+    from .config import RunConfig
 
     defaults = RunConfig(data_dir="")
     parts = [

@@ -20,7 +20,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -31,63 +31,11 @@ from tqdm import tqdm
 from core.emotions import EMOTIONS
 from vision.alignment import resize_face
 
+from .config import EpochRecord, RunConfig, cpu_has_bf16
 from .data import class_weights, load_folder, split_validation
 from .nets import build_net, count_parameters, to_input
 from .swa import Averager
 from .torch_augment import Augmentation, augment_batch
-
-
-def cpu_has_bf16() -> bool:
-    """bfloat16 matrix units (AMX or AVX-512 BF16): several times faster training there."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " amx_bf16" in flags or " avx512_bf16" in flags
-
-
-@dataclass
-class RunConfig:
-    data_dir: str
-    arch: str = "resnet18"
-    width: int | None = None
-    input_size: int = 40
-    epochs: int = 60
-    batch_size: int = 64
-    learning_rate: float = 0.05
-    weight_decay: float = 5e-4
-    warmup_epochs: float = 2.0
-    label_smoothing: float = 0.1
-    class_weighting: str = "sqrt"
-    val_split: float = 0.1
-    subset: float = 1.0  # share of the training part used (pilots)
-    precision: str = "auto"  # auto: bf16 where the CPU has bf16 units, else fp32
-    augment: dict = field(default_factory=lambda: asdict(Augmentation()))
-    seed: int = 0
-    # The validation split's own seed (None: `seed`), so that runs of different seeds meant to be
-    # ensembled hold out the same faces, and their offsets and their ensemble can be chosen on them.
-    split_seed: int | None = None
-    # Stochastic weight averaging after the `epochs` of the cosine schedule (0: none).
-    swa_epochs: int = 0
-    swa_learning_rate: float = 0.01
-
-    def resolved(self) -> RunConfig:
-        if self.precision == "auto":
-            self.precision = "bf16" if cpu_has_bf16() else "fp32"
-        return self
-
-
-@dataclass
-class EpochRecord:
-    epoch: int
-    seconds: float
-    cpu_seconds: float
-    loss: float
-    train_accuracy: float
-    val_accuracy: float
-    val_accuracy_flip: float
-    val_recall: dict
-    learning_rate: float
 
 
 class Run:

@@ -43,7 +43,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        from vision.training.loop import RunConfig
+        from vision.training.config import RunConfig
         from vision.training.nets import ARCHITECTURES
 
         defaults = RunConfig(data_dir="")
