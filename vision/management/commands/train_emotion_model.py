@@ -165,10 +165,10 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     split_seed=options["split_seed"],
                     swa_epochs=options["swa_epochs"] or 0,
-                    **(
-                        {}
+                    swa_learning_rate=(
+                        loop.RunConfig.swa_learning_rate
                         if options["swa_learning_rate"] is None
-                        else {"swa_learning_rate": options["swa_learning_rate"]}
+                        else options["swa_learning_rate"]
                     ),
                 )
                 run = loop.start(options["run_dir"], config, cache_dir=cache, log=log)
