@@ -66,12 +66,16 @@ def data_subset(tmp_path_factory):
 
 
 @pytest.fixture
-def catalogue(data_subset):
+def catalogue(data_subset, tmp_path_factory):
     from recommender.clustering import refresh
     from recommender.services import import_catalogue
     from recommender.videos import import_videos
 
-    with override_settings(EMOTUNES_DATA_DIR=data_subset):
+    # The subset's caption-to-mood model is kept for the session beside it, not in var/models,
+    # where it would replace the model that reads every clip.
+    models = tmp_path_factory.getbasetemp() / "subset-models"
+    models.mkdir(exist_ok=True)
+    with override_settings(EMOTUNES_DATA_DIR=data_subset, EMOTUNES_MODELS_DIR=models):
         report = import_catalogue(data_subset / SHARED_CATALOGUE, refresh=False)
         assert report.created > 600
         refresh(trigger="test", scan=False)  # the k-quality scan is for the admin, not needed here

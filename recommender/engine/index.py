@@ -27,14 +27,15 @@ from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.clustering import fit_scaler, load_active_tracks, place, standardise
 from recommender.engine.cache import Rebuilt
 from recommender.models import CatalogueState, Cluster, Clustering
-from recommender.recordings import recording_key
+from recommender.recordings import primary_artist, recording_key
 
 
 # Integer keys for the text the index compares. Python's string hash is salted per process, which is
 # fine: the index and the tastes it is compared with live in the same process. 64 bits make a
 # collision between two of a million artists about a one-in-ten-million chance.
 def artist_key(artist: str) -> int:
-    return hash((artist or "").casefold())
+    """One key for every credit of an artist: "Hybrid featuring Julee Cruise" counts as Hybrid."""
+    return hash(primary_artist(artist))
 
 
 def song_key(artist: str, title: str) -> int:

@@ -9,6 +9,7 @@ when the listener's taste moved the song up. For a mood that is already the goal
 from core.emotions import WARRINER_VAD
 from recommender.engine.strategies import already_there, goal_name
 from recommender.engine.taste import Taste
+from recommender.recordings import primary_artist
 from recommender.vad import SCALE_MID, word_vad
 
 
@@ -52,7 +53,7 @@ def _describe(track: dict) -> str:
 def _personal(track: dict, taste: Taste) -> list[str]:
     said = []
     artist, genre = track["artist"], track["genre"]
-    if taste.liked_artists.get(artist.casefold()):
+    if taste.liked_artists.get(primary_artist(artist)):
         said.append(f"you liked {artist}")
     if genre and taste.liked_genres.get(genre):
         said.append(f"you like {genre}")

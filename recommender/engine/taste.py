@@ -18,7 +18,7 @@ from django.db.models import Count, Max
 
 from recommender.engine.index import artist_key, genre_key, song_key
 from recommender.models import Rating
-from recommender.recordings import shown_genre
+from recommender.recordings import primary_artist, shown_genre
 
 
 def _keys(values) -> np.ndarray:
@@ -35,7 +35,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 class Taste:
     n_ratings: int
     rated_videos: frozenset
-    liked_artists: Mapping  # casefolded artist → likes
+    liked_artists: Mapping  # primary artist (recordings.primary_artist) → likes
     liked_genres: Mapping  # genre → likes
     neighbour_likes: Mapping  # track id → summed similarity of listeners who liked it
     # What ranking compares, as sorted arrays of the index's keys (index.artist_key and friends), so
@@ -95,7 +95,7 @@ def compute_taste(user) -> Taste:
         if video_id:
             rated_videos.add(video_id)
             continue
-        folded = (artist or "").casefold()
+        folded = primary_artist(artist)  # a liked "Hybrid featuring Julee Cruise" is a liked Hybrid
         song_keys.add(song_key(artist, title))
         mine[track_id] = value
         if value > 0:

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.emotions import EMOTIONS
 from recommender.models import Track
+from recommender.recordings import primary_artist
 from recommender.selectors import STRATEGIES, recommend
 from recommender.services import rate_item
 
@@ -57,14 +58,16 @@ class Command(BaseCommand):
         before_ids = [t["id"] for t in before]
         after_ids = [t["id"] for t in after["tracks"]]
         explained = sum("you lik" in t["reason"] or "your taste" in t["reason"] for t in after["tracks"])
-        disliked_artists = {t["artist"].casefold() for t in disliked} - {t["artist"].casefold() for t in liked}
+        disliked_artists = {primary_artist(t["artist"]) for t in disliked} - {
+            primary_artist(t["artist"]) for t in liked
+        }
         self.stdout.write(
             f"\n{len(set(after_ids) - set(before_ids))} of {limit} songs are new; "
             f"{sum(a != b for a, b in zip(before_ids, after_ids))} of {limit} positions changed; "
             f"{explained} songs are explained by the ratings; "
             f"disliked songs still offered: {len(set(before_ids[:dislikes]) & set(after_ids))}; "
-            f"songs by disliked artists: before {sum(t['artist'].casefold() in disliked_artists for t in before)}, "
-            f"after {sum(t['artist'].casefold() in disliked_artists for t in after['tracks'])}."
+            f"songs by disliked artists: before {sum(primary_artist(t['artist']) in disliked_artists for t in before)}, "
+            f"after {sum(primary_artist(t['artist']) in disliked_artists for t in after['tracks'])}."
         )
         self.stdout.write("The demo listener and the ratings were rolled back.")
 
