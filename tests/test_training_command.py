@@ -6,7 +6,8 @@ import torch
 from django.core.management import CommandError, call_command
 
 from core.emotions import EMOTIONS
-from tests.training_helpers import copy_small_folder
+from tests import training_helpers
+from tests.training_helpers import train_tiny
 from vision.onnx_emotion import OnnxEmotionClassifier
 from vision.training.data import load_folder
 from vision.training.export import (
@@ -19,50 +20,11 @@ from vision.training.export import (
     torch_probabilities,
 )
 
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("training")
-    return (
-        copy_small_folder("train", root / "train", per_class=8),
-        copy_small_folder("public_test", root / "eval", per_class=4),
-    )
-
-
-def _train(folders, tmp_path, *extra, run="run", out="tiny.onnx"):
-    train_dir, eval_dir = folders
-    out = tmp_path / out
-    call_command(
-        "train_emotion_model",
-        "--data",
-        str(train_dir),
-        "--run-dir",
-        str(tmp_path / run),
-        "--arch",
-        "resnet18",
-        "--width",
-        "8",
-        "--input-size",
-        "40",
-        "--epochs",
-        "2",
-        "--batch-size",
-        "16",
-        "--val-split",
-        "0.25",
-        "--out",
-        str(out),
-        "--eval-dir",
-        str(eval_dir),
-        "--threads",
-        "1",
-        *extra,
-    )
-    return out
+folders = training_helpers.folders  # the small real folders, a module-scoped fixture
 
 
 def test_command_trains_exports_a_servable_model_and_writes_its_card(folders, tmp_path):
-    out = _train(folders, tmp_path)
+    out = train_tiny(folders, tmp_path)
     classifier = OnnxEmotionClassifier(out)
     assert isinstance(classifier, OnnxEmotionClassifier) and classifier.input_size == 40
     faces = load_folder(folders[1]).resized((40, 40))
@@ -82,7 +44,7 @@ def test_command_trains_exports_a_servable_model_and_writes_its_card(folders, tm
 
 
 def test_exported_model_gives_the_training_frameworks_outputs(folders, tmp_path):
-    out = _train(folders, tmp_path, "--no-offsets", "--no-mirror")
+    out = train_tiny(folders, tmp_path, "--no-offsets", "--no-mirror")
     assert exported_offsets(out) is None
     net, _ = load_checkpoint_net(tmp_path / "run" / "best.pt")
     faces = load_folder(folders[1]).resized((40, 40))
@@ -95,7 +57,7 @@ def _softmax(logits):
 
 
 def test_exported_model_carries_its_class_offsets_and_mirror_inside_the_graph(folders, tmp_path):
-    out = _train(folders, tmp_path)
+    out = train_tiny(folders, tmp_path)
     offsets = exported_offsets(out)
     assert offsets.shape == (len(EMOTIONS),) and abs(offsets.sum()) < 1e-3
     net, _ = load_checkpoint_net(tmp_path / "run" / "best.pt")
@@ -125,8 +87,8 @@ def _export_a_and_b(tmp_path, *extra):
 
 
 def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_path):
-    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
-    _train(folders, tmp_path, "--no-eval", "--seed", "1", "--split-seed", "0", run="b", out="b.onnx")
+    train_tiny(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
+    train_tiny(folders, tmp_path, "--no-eval", "--seed", "1", "--split-seed", "0", run="b", out="b.onnx")
     out = _export_a_and_b(tmp_path, "--eval-dir", str(folders[1]), "--threads", "1")
     nets = [load_checkpoint_net(tmp_path / run / "best.pt")[0] for run in ("a", "b")]
     faces = load_folder(folders[1]).resized((40, 40))
@@ -142,8 +104,8 @@ def test_two_runs_of_the_same_split_export_as_one_averaged_model(folders, tmp_pa
 
 
 def test_runs_that_held_out_other_faces_are_refused_as_an_ensemble(folders, tmp_path):
-    _train(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
-    _train(folders, tmp_path, "--no-eval", "--seed", "1", run="b", out="b.onnx")  # its own split
+    train_tiny(folders, tmp_path, "--no-eval", run="a", out="a.onnx")
+    train_tiny(folders, tmp_path, "--no-eval", "--seed", "1", run="b", out="b.onnx")  # its own split
     with pytest.raises(CommandError, match="other validation faces"):
         _export_a_and_b(tmp_path, "--no-eval")
 
@@ -181,9 +143,9 @@ def test_a_budget_stops_the_run_and_resume_finishes_it(folders, tmp_path):
 
 
 def test_a_second_start_in_the_same_folder_is_refused(folders, tmp_path):
-    _train(folders, tmp_path, "--no-eval")
+    train_tiny(folders, tmp_path, "--no-eval")
     with pytest.raises(CommandError, match="already holds a run"):
-        _train(folders, tmp_path, "--no-eval")
+        train_tiny(folders, tmp_path, "--no-eval")
 
 
 def test_the_card_s_command_parses_back_to_the_run_s_recipe():
@@ -207,7 +169,7 @@ def test_the_card_s_command_parses_back_to_the_run_s_recipe():
 
 
 def test_swa_epochs_train_through_the_command_and_the_card_says_what_was_kept(folders, tmp_path):
-    out = _train(folders, tmp_path, "--swa-epochs", "2", "--no-offsets")
+    out = train_tiny(folders, tmp_path, "--swa-epochs", "2", "--no-offsets")
     card = out.with_suffix(".md").read_text()
     assert "--epochs 2 --seed 0 --swa-epochs 2" in card
     assert "4 of 4 epochs (2 of them SWA at learning rate 0.01)" in card

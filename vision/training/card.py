@@ -82,10 +82,12 @@ def write_model_card(
     calibration_info: dict | None = None,
     mirror: bool = False,
     validation: tuple | None = None,
+    int8: dict | None = None,
 ) -> Path:
     """Write `<out without suffix>.md` (and the confusion-matrix PNG of the first evaluation).
 
     `members`: per network of the file, (its best.pt state, its run's last.pt state).
+    `int8`: what `publish._quantize` measured, when the file is the int8 version of the export.
     """
     out = Path(out)
     best, state = members[0]
@@ -97,6 +99,7 @@ def write_model_card(
     served = (f"{len(members)} networks' probabilities averaged" if len(members) > 1 else "one network") + (
         ", each face also read mirrored" if mirror else ""
     )
+    mixed = len({(s["config"]["arch"], s["config"].get("width")) for _, s in members}) > 1
     lines = [
         f"# {out.name}",
         "",
@@ -117,9 +120,13 @@ def write_model_card(
         command,
         "```",
         "",
-        f"- architecture: `{cfg['arch']}` width {cfg.get('width') or 'default'}, {best['parameters']:,} parameters"
-        f"{' each' if len(members) > 1 else ''}, trained from scratch at {cfg['input_size']}×{cfg['input_size']} px "
-        f"in {cfg['precision']} (PyTorch {torch.__version__})",
+        (
+            f"- architecture: {len(members)} networks (each below), trained from scratch at "
+            if mixed
+            else f"- architecture: `{cfg['arch']}` width {cfg.get('width') or 'default'}, {best['parameters']:,} "
+            f"parameters{' each' if len(members) > 1 else ''}, trained from scratch at "
+        )
+        + f"{cfg['input_size']}×{cfg['input_size']} px in {cfg['precision']} (PyTorch {torch.__version__})",
         f"- data: `{cfg['data_dir']}` minus a stratified validation split of {cfg['val_split']:g} (seed "
         f"{cfg.get('split_seed') if cfg.get('split_seed') is not None else cfg['seed']})"
         f"{'; ' + format(cfg['subset'], '.0%') + ' of the rest' if cfg['subset'] < 1 else ''}",
@@ -132,7 +139,13 @@ def write_model_card(
         member_cfg, member_history = member_state["config"], member_state["history"]
         swa_planned, averaged = member_cfg.get("swa_epochs", 0), member_best.get("swa_averaged", 0)
         lines.append(
-            f"- network (seed {member_cfg['seed']}): {len(member_history)} of "
+            f"- network (seed {member_cfg['seed']}"
+            + (
+                f", `{member_cfg['arch']}` width {member_cfg.get('width')}, {member_best['parameters']:,} parameters"
+                if mixed
+                else ""
+            )
+            + f"): {len(member_history)} of "
             f"{member_cfg['epochs'] + swa_planned} epochs"
             + (
                 f" ({swa_planned} of them SWA at learning rate {member_cfg['swa_learning_rate']:g})"
@@ -161,8 +174,19 @@ def write_model_card(
         lines.append(f"- validation, as served: accuracy {validation[0]:.2%}, mean recall {validation[1]:.2%}")
     lines += [
         f"- compute: {cpu_hours:.2f} CPU-hours ({wall_hours:.2f} h wall) on {_cpu_name()}",
-        f"- export: ONNX, largest difference from PyTorch's probabilities {parity:.1e}",
+        f"- export: ONNX, largest difference from PyTorch's probabilities {parity:.1e}"
+        + (" (the float32 file, before quantisation)" if int8 else ""),
     ]
+    if int8:
+        agreed, scores = int8["agreement"], int8["scores"]
+        lines.append(
+            "- int8: statically quantised (`vision.training.quantize`: per-channel weights, QDQ, min-max ranges "
+            f"of {int8['calibration_faces']} training faces); on the {agreed.faces:,} validation faces the same "
+            f"emotion as float32 for {agreed.same_class:.1%}, probabilities {agreed.mean_difference:.4f} apart on "
+            f"average ({agreed.max_difference:.3f} at most); validation accuracy {scores['float32'][0]:.2%} "
+            f"(float32) → {scores['int8'][0]:.2%} (int8), worst class {scores['float32'][2]:.2%} → "
+            f"{scores['int8'][2]:.2%}"
+        )
     if latency_ms is not None:
         lines.append(f"- one face through ONNX Runtime, one thread: {latency_ms:.2f} ms (median, same machine)")
     if out.exists():

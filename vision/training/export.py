@@ -116,12 +116,19 @@ def torch_probabilities(model: nn.Module, faces: np.ndarray) -> np.ndarray:
     return model.eval()(to_input(torch.from_numpy(np.ascontiguousarray(faces)))).numpy()
 
 
-def onnx_probabilities(path: Path, faces: np.ndarray) -> np.ndarray:
+def onnx_probabilities(path: Path, faces: np.ndarray, batch: int = 256) -> np.ndarray:
+    """The ONNX file's outputs on uint8 faces (N, S, S), in batches (an ensemble's activations are large)."""
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    x = (faces.astype(np.float32) / 127.5 - 1.0)[:, None]
-    return session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
+    return np.concatenate(
+        [
+            session.run([OUTPUT_NAME], {INPUT_NAME: (faces[i : i + batch].astype(np.float32) / 127.5 - 1.0)[:, None]})[
+                0
+            ]
+            for i in range(0, len(faces), batch)
+        ]
+    )
 
 
 def max_difference(model: nn.Module, path: Path, faces: np.ndarray) -> float:

@@ -103,6 +103,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-mirror", action="store_true", help="export without the mirrored second reading")
         parser.add_argument(
+            "--int8",
+            action="store_true",
+            help="serve the export quantised to int8, calibrated on training faces (vision.training.quantize)",
+        )
+        parser.add_argument(
             "--ensemble-run",
             type=Path,
             action="append",
@@ -214,6 +219,7 @@ class Command(BaseCommand):
                 log=log,
                 fit_offsets=not options["no_offsets"],
                 mirror=not options["no_mirror"],
+                int8=options["int8"],
             )
         except PublishError as error:
             raise CommandError(str(error)) from error
