@@ -38,6 +38,10 @@ def test_the_swa_epochs_average_their_weights_and_the_mean_is_what_best_keeps(tm
     assert run.epoch == run.total_epochs == 5 and run.swa.count == 3
     assert [run.optimizer.param_groups[0]["lr"]] == [0.02]  # the constant SWA rate after the cosine's end
     assert any(line.startswith("epoch 5/5  SWA mean of 3") for line in lines)
+    # Each epoch records the rate its last step used, not the next step's: epoch 2 ends the two
+    # warm-up epochs at the peak rate (0.05), then the SWA epochs run at theirs.
+    rates = [h["learning_rate"] for h in run.history]
+    assert rates[1:] == [0.05, 0.02, 0.02, 0.02], rates
 
     # The mean of the weights at the end of epochs 3, 4 and 5; batch norm measured again for it.
     averaged = run.swa.net.state_dict()

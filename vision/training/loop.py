@@ -240,7 +240,9 @@ class Run:
                 round(val_accuracy, 4),
                 round(val_flip, 4),
                 {k: round(v, 4) for k, v in recall.items()},
-                round(self.optimizer.param_groups[0]["lr"], 6),
+                # The rate of the epoch's last step: the optimiser's now is the next step's (after
+                # the last cosine epoch, the SWA rate, which this epoch never used).
+                round(self.config.learning_rate * self._factor(self.epoch * self.steps_per_epoch - 1), 6),
             )
             self.history.append(asdict(record))
             if val_flip > self.best_accuracy:
