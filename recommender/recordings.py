@@ -44,7 +44,12 @@ def recording_title(title: str) -> str:
 
 def recording_key(artist: str, title: str) -> str:
     """Equal for two rows of one recording."""
-    return f"{primary_artist(artist)}|{recording_title(title)}"
+    return recording_key_of_primary(primary_artist(artist), title)
+
+
+def recording_key_of_primary(primary: str, title: str) -> str:
+    """`recording_key` where the row's `primary_artist` is already at hand (the index needs both)."""
+    return f"{primary}|{recording_title(title)}"
 
 
 def shown_genre(genre: str) -> str:

@@ -40,6 +40,17 @@ class TrackIndexTest(FreshIndexMixin, BaseTestCase):
             other = get_user_model().objects.create_user(f"neighbour{n}")
             Rating.objects.bulk_create([Rating(user=other, track_id=t, value=1) for t in songs[:6] + songs[20:25]])
 
+    def test_its_artist_and_song_keys_are_the_ones_tastes_are_compared_with(self):
+        from recommender.engine.index import artist_key, song_key
+
+        index = track_index()
+        rows = index.rows_of(list(Track.objects.values_list("id", flat=True)[:200]))
+        tracks = {t.id: t for t in Track.objects.filter(id__in=index.ids[rows].tolist())}
+        for row in rows.tolist():
+            track = tracks[int(index.ids[row])]
+            self.assertEqual(index.artist[row], artist_key(track.artist))
+            self.assertEqual(index.song[row], song_key(track.artist, track.title))
+
     def test_recommending_with_a_taste_leaves_the_cached_index_and_taste_as_they_were(self):
         self.give_alice_a_taste()
         first = recommend(emotion="happy", user=self.alice)

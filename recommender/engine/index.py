@@ -27,7 +27,7 @@ from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.clustering import fit_scaler, load_active_tracks, place, standardise
 from recommender.engine.cache import Rebuilt
 from recommender.models import CatalogueState, Cluster, Clustering
-from recommender.recordings import primary_artist, recording_key
+from recommender.recordings import primary_artist, recording_key, recording_key_of_primary
 
 
 # Integer keys for the text the index compares. Python's string hash is salted per process, which is
@@ -129,6 +129,9 @@ def _build(key: tuple) -> TrackIndex:
             rows = np.flatnonzero(np.isin(cluster, own))
             regions[emotion] = Region(rows=_frozen(rows), tree=_tree(_frozen(z[rows])))
     n = len(ids)
+    # artist_key and song_key both start from the primary artist: computed once a row, not twice
+    # (1.3 µs each, over a second at a million tracks).
+    primaries = list(map(primary_artist, artists))
     return TrackIndex(
         key=key,
         clustering_id=clustering["id"] if clustering else None,
@@ -139,8 +142,8 @@ def _build(key: tuple) -> TrackIndex:
         cluster_emotions=cluster_emotions,
         emotion_clusters=MappingProxyType(emotion_clusters),
         regions=MappingProxyType(regions),
-        artist=_frozen(np.fromiter(map(artist_key, artists), np.int64, count=n)),
-        song=_frozen(np.fromiter(map(song_key, artists, titles), np.int64, count=n)),
+        artist=_frozen(np.fromiter(map(hash, primaries), np.int64, count=n)),  # = artist_key
+        song=_frozen(np.fromiter(map(hash, map(recording_key_of_primary, primaries, titles)), np.int64, count=n)),
         genre=_frozen(np.fromiter(map(genre_key, genres), np.int64, count=n)),
     )
 
