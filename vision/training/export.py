@@ -73,16 +73,25 @@ def export_onnx(model: nn.Module, input_size: int, path: Path, metadata: dict | 
         output_names=[OUTPUT_NAME],
         dynamic_axes={INPUT_NAME: {0: "n"}, OUTPUT_NAME: {0: "n"}},
     )
-    if metadata:  # readable by whoever opens the file: ONNX Runtime's custom metadata
-        import onnx
-
-        graph = onnx.load(str(partial))
-        for key, value in metadata.items():
-            entry = graph.metadata_props.add()
-            entry.key, entry.value = key, json.dumps(value)
-        onnx.save(graph, str(partial))
+    if metadata:
+        write_metadata(partial, metadata)
     partial.replace(path)
     return path
+
+
+def write_metadata(path: Path, metadata: dict) -> None:
+    """Make `metadata` (JSON-encoded) the ONNX file's custom metadata, readable by whoever opens it.
+
+    It replaces what the file had: nothing after PyTorch's export, the quantiser's own notes after
+    `quantize`.
+    """
+    import onnx
+
+    graph = onnx.load(str(path))
+    del graph.metadata_props[:]
+    for key, value in metadata.items():
+        graph.metadata_props.add(key=key, value=json.dumps(value))
+    onnx.save(graph, str(path))
 
 
 def exported_metadata(path: Path) -> dict:
@@ -116,19 +125,18 @@ def torch_probabilities(model: nn.Module, faces: np.ndarray) -> np.ndarray:
     return model.eval()(to_input(torch.from_numpy(np.ascontiguousarray(faces)))).numpy()
 
 
+def onnx_input(faces: np.ndarray) -> dict:
+    """uint8 faces (N, S, S) as the project's ONNX models read them: ``face`` (N, 1, S, S) in [-1, 1]."""
+    return {INPUT_NAME: (faces.astype(np.float32) / 127.5 - 1.0)[:, None]}
+
+
 def onnx_probabilities(path: Path, faces: np.ndarray, batch: int = 256) -> np.ndarray:
     """The ONNX file's outputs on uint8 faces (N, S, S), in batches (an ensemble's activations are large)."""
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return np.concatenate(
-        [
-            session.run([OUTPUT_NAME], {INPUT_NAME: (faces[i : i + batch].astype(np.float32) / 127.5 - 1.0)[:, None]})[
-                0
-            ]
-            for i in range(0, len(faces), batch)
-        ]
-    )
+    chunks = (faces[i : i + batch] for i in range(0, len(faces), batch))
+    return np.concatenate([session.run([OUTPUT_NAME], onnx_input(chunk))[0] for chunk in chunks])
 
 
 def max_difference(model: nn.Module, path: Path, faces: np.ndarray) -> float:

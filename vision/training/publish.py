@@ -111,7 +111,11 @@ def publish(
         parity = max_difference(served, float_out, faces[:256])
         if parity > PARITY_TOLERANCE:
             raise PublishError(f"the ONNX export differs from PyTorch by {parity:.2e} (> {PARITY_TOLERANCE:g})")
-        log(f"exported {', '.join(metadata[MEMBERS_KEY])} to {float_out} (ONNX vs PyTorch: {parity:.1e})")
+        log(
+            f"exported {', '.join(metadata[MEMBERS_KEY])} "
+            + (f"in float32, to quantise into {out}" if int8 else f"to {out}")
+            + f" (ONNX vs PyTorch: {parity:.1e})"
+        )
         int8_info = _quantize(runs[0], float_out, out, faces, labels, log) if int8 else None
 
     latency = OnnxEmotionClassifier(out, threads=1).latency_ms()
@@ -140,11 +144,9 @@ def _quantize(run, float_out: Path, out: Path, faces: np.ndarray, labels: np.nda
     """`out` ← the int8 version of `float_out`, calibrated on training faces, checked and scored on validation."""
     calibration_faces = quantize.calibration_faces(run.train_images.numpy(), run.config.input_size)
     quantize.quantize(float_out, out, calibration_faces)
-    agreed = quantize.agreement(float_out, out, faces)
-    scores = {
-        name: calibration.score(labels, onnx_probabilities(path, faces).argmax(axis=1), NUM_CLASSES)
-        for name, path in (("float32", float_out), ("int8", out))
-    }
+    probabilities = {"float32": onnx_probabilities(float_out, faces), "int8": onnx_probabilities(out, faces)}
+    agreed = quantize.agreement(probabilities["float32"], probabilities["int8"])
+    scores = {name: calibration.score(labels, p.argmax(axis=1), NUM_CLASSES) for name, p in probabilities.items()}
     log(
         f"int8 ({len(calibration_faces)} training faces to calibrate): the same emotion as float32 on "
         f"{agreed.same_class:.1%} of {agreed.faces} validation faces, probabilities {agreed.mean_difference:.4f} "

@@ -69,7 +69,6 @@ def _quiet():
 
 def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
     """Write the int8 version of the float32 ONNX file `float_path` to `out`, calibrated on `faces` (uint8)."""
-    import onnx
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
@@ -79,7 +78,7 @@ def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    from vision.onnx_convert import INPUT_NAME
+    from .export import exported_metadata, onnx_input, write_metadata
 
     class Faces(CalibrationDataReader):
         def __init__(self):
@@ -87,7 +86,7 @@ def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
 
         def get_next(self):
             batch = next(self._batches, None)
-            return None if batch is None else {INPUT_NAME: (batch.astype(np.float32) / 127.5 - 1.0)[:, None]}
+            return None if batch is None else onnx_input(batch)
 
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
@@ -106,23 +105,17 @@ def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
             op_types_to_quantize=list(QUANTISED_OPS),
             reduce_range=True,
         )
-    source, graph = onnx.load(str(float_path)), onnx.load(str(partial))
-    del graph.metadata_props[:]
-    for entry in source.metadata_props:  # members, offsets …: what the float file said holds for this one
-        graph.metadata_props.add(key=entry.key, value=entry.value)
-    graph.metadata_props.add(key=INT8_KEY, value=f'{{"calibration_faces": {len(faces)}}}')
-    onnx.save(graph, str(partial))
+    # Members, offsets …: what the float file says holds for this one too.
+    write_metadata(partial, {**exported_metadata(float_path), INT8_KEY: {"calibration_faces": len(faces)}})
     partial.replace(out)
     return out
 
 
-def agreement(float_path: Path, int8_path: Path, faces: np.ndarray) -> Agreement:
-    from .export import onnx_probabilities
-
-    reference, quantised = onnx_probabilities(float_path, faces), onnx_probabilities(int8_path, faces)
+def agreement(reference: np.ndarray, quantised: np.ndarray) -> Agreement:
+    """Compare the float32 file's probabilities on some faces with the int8 file's on the same faces."""
     difference = np.abs(reference - quantised)
     return Agreement(
-        faces=len(faces),
+        faces=len(reference),
         same_class=float((reference.argmax(axis=1) == quantised.argmax(axis=1)).mean()),
         mean_difference=float(difference.mean()),
         max_difference=float(difference.max()),
