@@ -7,7 +7,7 @@ pytest finds them.
 
 from playwright.sync_api import expect
 
-from tests.test_live_browser import (  # noqa: F401  (fixtures, used by name)
+from tests.live.test_browser import (  # noqa: F401  (fixtures, used by name)
     alice,
     catalogue,
     data_subset,

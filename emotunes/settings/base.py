@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "recommender",
     "vision",
+    "training",  # the emotion CNN's training and evaluation commands (PyTorch is imported only by them)
     "moods",
     "engagement",
     "live",
