@@ -1,4 +1,4 @@
-"""The live websocket: webcam frames in, emotions and mood changes out.
+"""The live websocket: webcam frames (or, in private mode, the browser's readings) in, emotions and mood changes out.
 
 Origin and session are checked by the ASGI stack (``core.websocket.SameOriginValidator`` and
 ``AuthMiddlewareStack`` in ``emotunes/asgi.py``); at most LIVE_MAX_CONNECTIONS_PER_ADDRESS sockets
@@ -62,12 +62,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def receive_message(self, text):
         try:
-            self.stream.admit_text()
             message = protocol.parse_text_message(text, self.stream.limits)
+        except ProtocolError as failure:
+            # Refused or not, a message counts against its rate (a reading against the frames').
+            await self.send_json(protocol.text_failure(self.stream.admit_refused(failure)))
+            return
+        try:
+            self.stream.admit_message(message)
         except ProtocolError as failure:
             await self.send_json(protocol.text_failure(failure))
             return
-        if message["type"] == "ping":
+        if message["type"] == "reading":
+            await self.receive_reading(message["seq"], message["analysis"])
+        elif message["type"] == "ping":
             await self.send_json(protocol.pong())
         elif message["type"] == "manual_mood":
             self.stream.pick()
@@ -98,6 +105,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send_json(protocol.frame_failure(seq, failure, self.stream.limits))
             return
         mood = self.stream.observe(analysis, self.stream.finish())
+        await self.send_json(protocol.analysis(seq, analysis, mood))
+        if self.stream.announces(mood):
+            await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")
+
+    async def receive_reading(self, seq, analysis):
+        """Private mode: the browser's analysis of its own frame, answered once, as a frame's would be."""
+        mood = self.stream.observe_reading(analysis)
         await self.send_json(protocol.analysis(seq, analysis, mood))
         if self.stream.announces(mood):
             await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")

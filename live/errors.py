@@ -12,10 +12,15 @@ from vision.errors import FrameError
 class ProtocolError(Exception):
     """A message the server will not act on: ``{"type": "error", code, message}``."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, seq: int | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.seq = seq  # a refused reading's own seq, so the page can send its next one
+
+
+class ReadingRefused(ProtocolError):
+    """A reading (private mode) refused for what it holds; it counts against the frame rate, as a frame would."""
 
 
 class Dropped(Exception):

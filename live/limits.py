@@ -13,6 +13,9 @@ class LiveLimits:
     max_frames_per_second: float
     max_texts_per_second: float
     frame_timeout: float
+    max_faces: int = 5  # faces in one reading (VISION_MAX_FACES, as the server's own analysis keeps)
+    max_width: int = 1920  # the frame a reading describes (VISION_MAX_WIDTH / _HEIGHT)
+    max_height: int = 1080
 
     @classmethod
     def from_settings(cls) -> "LiveLimits":
@@ -23,6 +26,9 @@ class LiveLimits:
             max_frames_per_second=settings.LIVE_MAX_FRAMES_PER_SECOND,
             max_texts_per_second=settings.LIVE_MAX_TEXTS_PER_SECOND,
             frame_timeout=settings.LIVE_FRAME_TIMEOUT,
+            max_faces=settings.VISION_MAX_FACES,
+            max_width=settings.VISION_MAX_WIDTH,
+            max_height=settings.VISION_MAX_HEIGHT,
         )
 
     def public(self) -> dict:
@@ -31,6 +37,7 @@ class LiveLimits:
             "max_frame_bytes": self.max_frame_bytes,
             "max_frames_per_second": self.max_frames_per_second,
             "frame_timeout_s": self.frame_timeout,
+            "max_faces": self.max_faces,
         }
 
 

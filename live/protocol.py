@@ -1,7 +1,8 @@
 """The live stream's messages: text messages parsed, and every payload the server sends built here.
 
 Every binary message (a JPEG frame) gets exactly one answer: ``analysis``, ``dropped`` or
-``error``. Text messages are small JSON objects; anything else gets an ``error`` and the
+``error``; so does every ``reading`` (private mode: the browser's own analysis in place of a
+frame, checked by ``live.readings``), as ``analysis`` or ``error``. Text messages are small JSON objects; anything else gets an ``error`` and the
 connection stays open. The consumer (``live.consumers``) only decides *when* to send; what
 goes out, error payloads above all, is written once, in this module.
 """
@@ -10,17 +11,19 @@ from core.emotions import EMOTIONS
 from core.jsonbody import JsonBodyError, loads_bounded
 from live.errors import Dropped, ProtocolError
 from live.limits import LiveLimits
+from live.readings import parse_reading
 from vision.errors import FrameError
 from vision.pipeline import FrameAnalysis
 
 TEXT_MAX_DEPTH = 4  # a message is one flat object; a little room for what a client may add
-TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera")
+TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera", "reading")
 
 
 def parse_text_message(text: str, limits: LiveLimits) -> dict:
     """A validated text message: ``{"type": "ping"}``, ``{"type": "manual_mood", "emotion": ...}``
     (the listener picks a mood: the camera's changes are no longer announced) or
-    ``{"type": "follow_camera"}`` (the camera's stable mood drives the music again)."""
+    ``{"type": "follow_camera"}`` (the camera's stable mood drives the music again) or a reading
+    (``live.readings.parse_reading``: ``{"type": "reading", "seq", "analysis"}``)."""
     if len(text.encode("utf-8", errors="replace")) > limits.max_text_bytes:
         raise ProtocolError("text_too_large", f"Text messages are limited to {limits.max_text_bytes} bytes.")
     try:
@@ -41,6 +44,8 @@ def parse_text_message(text: str, limits: LiveLimits) -> dict:
         if emotion not in EMOTIONS:
             raise ProtocolError("bad_emotion", f'"emotion" must be one of {", ".join(EMOTIONS)}.')
         return {"type": "manual_mood", "emotion": emotion}
+    if kind == "reading":
+        return parse_reading(message, limits)
     return {"type": kind}
 
 
@@ -85,8 +90,8 @@ def error(code: str, message: str, seq: int | None = None) -> dict:
 
 
 def text_failure(failure: ProtocolError) -> dict:
-    """The answer to a text message the server will not act on."""
-    return error(failure.code, failure.message)
+    """The answer to a text message the server will not act on (a refused reading's names its seq)."""
+    return error(failure.code, failure.message, failure.seq)
 
 
 def frame_failure(seq: int, failure: BaseException, limits: LiveLimits) -> dict:

@@ -9,7 +9,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from live.errors import ConnectionBusy, ProtocolError
+from live.errors import ConnectionBusy, ProtocolError, ReadingRefused
 from live.limits import LiveLimits, TokenBucket
 from vision.frames import check_size
 from vision.pipeline import FrameAnalysis, Hint
@@ -48,6 +48,36 @@ class StreamState:
     def admit_text(self) -> None:
         if not self.text_bucket.allow():
             raise ProtocolError("too_fast", "Too many messages; slow down.")
+
+    def admit_message(self, message: dict) -> None:
+        """A parsed text message against its rate: a reading, which replaces a frame, against the frames'."""
+        if message["type"] == "reading":
+            self.admit_reading(message["seq"])
+        else:
+            self.admit_text()
+
+    def admit_reading(self, seq: int | None) -> None:
+        if not self.frame_bucket.allow():
+            raise ProtocolError(
+                "too_fast",
+                f"More than {self.limits.max_frames_per_second:g} readings per second; wait for each answer.",
+                seq,
+            )
+
+    def admit_refused(self, failure: ProtocolError) -> ProtocolError:
+        """A refused text message still counts against its rate; over the rate, the answer is ``too_fast``."""
+        try:
+            if isinstance(failure, ReadingRefused):
+                self.admit_reading(failure.seq)
+            else:
+                self.admit_text()
+        except ProtocolError as too_fast:
+            return too_fast
+        return failure
+
+    def observe_reading(self, analysis: FrameAnalysis) -> dict:
+        """The smoothed mood after a reading (private mode): the same smoother as frames, clocked on arrival."""
+        return self.smoother.update(analysis, self.clock())
 
     def next_frame(self) -> int:
         """The ``seq`` of a frame just received: every frame has one, and its answer carries it."""
