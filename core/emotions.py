@@ -21,7 +21,7 @@ WARRINER_VAD = {
 EMOJI = {ANGRY: "😠", DISGUST: "🤢", FEAR: "😨", HAPPY: "😊", SAD: "😢", SURPRISE: "😲", NEUTRAL: "😐"}
 
 # One colour per emotion, for every chart: the history page's (through the emotion_palette
-# template tag) and the clustering plot in the admin (recommender.plots).
+# template tag) and the clustering plot in the admin (catalogue.plots).
 EMOTION_COLOURS = {
     ANGRY: "#d64545",
     DISGUST: "#7a9a2e",

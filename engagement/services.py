@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.models import Track, Video
 from core.emotions import EMOTIONS
 from engagement.models import Action, Event, Impression, ItemType, MoodSourceChoice
-from recommender.models import Track, Video
 
 STRATEGIES = ("match", "lift", "iso")
 MAX_IMPRESSIONS = 20  # per batch

@@ -14,10 +14,10 @@ import uuid
 
 from django.test import override_settings
 
+from catalogue.models import Track
 from core.emotions import EMOTIONS
 from engagement.services import record_batch
 from recommender.engine import feedback as engine_feedback
-from recommender.models import Track
 from recommender.selectors import recommend
 
 DUD_SHARE = 0.3

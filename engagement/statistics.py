@@ -17,8 +17,8 @@ from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 
+from catalogue.models import Track, Video
 from engagement.models import Event, Impression
-from recommender.models import Track, Video
 
 Z = 1.959964  # 95 %
 PLAYED = ("play", "open")

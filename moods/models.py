@@ -69,7 +69,7 @@ class Playlist(models.Model):
 
 class PlaylistItem(models.Model):
     playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
-    track = models.ForeignKey("recommender.Track", on_delete=models.CASCADE, related_name="+")
+    track = models.ForeignKey("catalogue.Track", on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField()
     added_at = models.DateTimeField(default=timezone.now)
 

@@ -178,7 +178,7 @@ def _clean_track_ids(track_ids) -> list[int]:
 
 def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
     """Save tracks (usually the current recommendations) as a named playlist, in the given order."""
-    from recommender.models import Track
+    from catalogue.models import Track
 
     name = _clean_name(name)
     track_ids = _clean_track_ids(track_ids)
@@ -211,7 +211,7 @@ def create_playlist(*, user, name, track_ids, emotion: str = "") -> Playlist:
 
 def add_track(*, playlist: Playlist, track_id) -> bool:
     """Put one track at the end of the playlist; False when it was there already (nothing changes)."""
-    from recommender.models import Track
+    from catalogue.models import Track
 
     track_id = parse_db_id(track_id)
     if track_id is None or not Track.objects.filter(pk=track_id, is_active=True).exists():

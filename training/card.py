@@ -44,6 +44,11 @@ _OPTIONS = {
     "class_weighting": "--class-weight",
     "val_split": "--val-split",
     "swa_learning_rate": "--swa-learning-rate",
+    "serving_crops": "--serving-crops",
+    "crop_share": "--crop-share",
+    "crop_seed": "--crop-seed",
+    "ferplus_weight": "--ferplus-weight",
+    "select_on": "--select-on",
 }
 
 

@@ -42,6 +42,17 @@ class RunConfig:
     # Stochastic weight averaging after the `epochs` of the cosine schedule (0: none).
     swa_epochs: int = 0
     swa_learning_rate: float = 0.01
+    # Serving crops (`training.crops`): this many renderings of every training face through the
+    # live path's geometry (0: FER's own crops only); each epoch shows every face once, as one of
+    # its crops with probability `crop_share`, else as FER framed it.
+    serving_crops: int = 0
+    crop_share: float = 0.5
+    crop_seed: int = 0
+    # FER+ crowd votes blended into the target (`training.ferplus`): 0 = the original label only.
+    ferplus_weight: float = 0.0
+    # What best.pt is chosen on: "fer" (validation faces as FER framed them) or "mean" (the mean of
+    # that and the same faces' serving crops).
+    select_on: str = "fer"
 
     def resolved(self) -> RunConfig:
         if self.precision == "auto":
@@ -60,3 +71,4 @@ class EpochRecord:
     val_accuracy_flip: float
     val_recall: dict
     learning_rate: float
+    val_crops_flip: float | None = None  # the validation faces' serving crops, mirror-averaged

@@ -31,6 +31,8 @@ from tqdm import tqdm
 from core.emotions import EMOTIONS
 from vision.alignment import resize_face
 
+from . import crops as serving
+from . import ferplus
 from .config import EpochRecord, RunConfig, cpu_has_bf16
 from .data import class_weights, load_folder, split_validation
 from .nets import build_net, count_parameters, to_input
@@ -49,9 +51,60 @@ class Run:
         )
         if config.subset < 1.0:
             train_idx = train_idx[: max(len(EMOTIONS), int(len(train_idx) * config.subset))]
-        self.train_images = torch.from_numpy(data.images[train_idx])
-        self.train_labels = torch.from_numpy(data.labels[train_idx])
+        if config.select_on not in ("fer", "mean"):
+            raise ValueError(f"select_on must be 'fer' or 'mean', got {config.select_on!r}")
+        targets, voted = ferplus.targets(Path(config.data_dir), data.labels, config.ferplus_weight)
+        if config.ferplus_weight > 0:
+            log(f"FER+ votes for {voted} of {len(data.labels)} faces, weight {config.ferplus_weight:g}")
         size = config.input_size
+        # The training pool: FER's own crops of the training faces, then their serving crops.
+        pool_images, pool_labels = [data.images[train_idx]], [data.labels[train_idx]]
+        pool_targets = [targets[train_idx]]
+        self.crop_start = torch.zeros(len(train_idx), dtype=torch.long)
+        self.crop_count = torch.zeros(len(train_idx), dtype=torch.long)
+        self.val_crops: torch.Tensor | None = None
+        if config.serving_crops:
+            crops = (
+                serving.load_or_build(
+                    data.images,
+                    data.labels,
+                    name=Path(config.data_dir).name,
+                    cache_dir=cache_dir,
+                    variants=config.serving_crops,
+                    seed=config.crop_seed,
+                )
+                if cache_dir is not None
+                else serving.build(
+                    data.images, data.labels, variants=config.serving_crops, seed=config.crop_seed, progress=False
+                )
+            )
+            log(
+                f"serving crops: {len(crops)} of {crops.attempted} renderings found by MTCNN "
+                f"({crops.missed} missed, {crops.missed / max(1, crops.attempted):.1%}, left out)"
+            )
+            position = np.full(len(data.labels), -1)
+            position[train_idx] = np.arange(len(train_idx))
+            in_train = position[crops.source] >= 0
+            order = np.argsort(position[crops.source][in_train], kind="stable")
+            kept = np.flatnonzero(in_train)[order]
+            owners = position[crops.source[kept]]
+            counts = np.bincount(owners, minlength=len(train_idx))
+            self.crop_count = torch.from_numpy(counts)
+            self.crop_start = torch.from_numpy(len(train_idx) + np.concatenate([[0], np.cumsum(counts)[:-1]]))
+            pool_images.append(crops.images[kept])
+            pool_labels.append(crops.labels[kept])
+            pool_targets.append(targets[crops.source[kept]])
+            # Validation: the first rendering of each validation face MTCNN found, a fixed set.
+            val_set = np.zeros(len(data.labels), bool)
+            val_set[val_idx] = True
+            first = np.unique(crops.source, return_index=True)[1]
+            first = first[val_set[crops.source[first]]]
+            self.val_crops = torch.from_numpy(np.stack([resize_face(img, size) for img in crops.images[first]]))
+            self.val_crop_labels = torch.from_numpy(crops.labels[first])
+        self.train_images = torch.from_numpy(np.concatenate(pool_images))
+        self.train_labels = torch.from_numpy(np.concatenate(pool_labels))
+        self.train_targets = torch.from_numpy(np.concatenate(pool_targets))
+        self.n_faces = len(train_idx)
         self.val_images = torch.from_numpy(np.stack([resize_face(img, size) for img in data.images[val_idx]]))
         self.val_labels = torch.from_numpy(data.labels[val_idx])
         weights = class_weights(data.labels[train_idx], config.class_weighting)
@@ -68,7 +121,7 @@ class Run:
             momentum=0.9,
             nesterov=True,
         )
-        self.steps_per_epoch = math.ceil(len(self.train_labels) / config.batch_size)
+        self.steps_per_epoch = math.ceil(self.n_faces / config.batch_size)
         total, warmup = self.steps_per_epoch * config.epochs, self.steps_per_epoch * config.warmup_epochs
 
         def factor(step: int) -> float:
@@ -142,7 +195,7 @@ class Run:
         config, epoch = self.config, self.epoch + 1
         generator = self._generator(epoch)
         torch.manual_seed(self.config.seed * 1_000_003 + epoch)  # dropout
-        order = torch.randperm(len(self.train_labels), generator=generator)
+        order = self.epoch_samples(generator)
         bf16 = config.precision == "bf16"
         self.net.train()
         total_loss, correct, seen = 0.0, 0, 0
@@ -161,7 +214,12 @@ class Run:
             y = self.train_labels[index]
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = self.net(x)
-            loss = F.cross_entropy(logits.float(), y, weight=self.class_weights, label_smoothing=config.label_smoothing)
+            loss = F.cross_entropy(
+                logits.float(),
+                self.train_targets[index],
+                weight=self.class_weights,
+                label_smoothing=config.label_smoothing,
+            )
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
@@ -172,12 +230,24 @@ class Run:
         bar.close()
         return total_loss / seen, correct / seen
 
+    def epoch_samples(self, generator: torch.Generator) -> torch.Tensor:
+        """Every training face once, in random order: as one of its serving crops with
+        probability `crop_share` (when it has any), else as FER framed it."""
+        order = torch.randperm(self.n_faces, generator=generator)
+        if not self.config.serving_crops:
+            return order
+        use_crop = (torch.rand(self.n_faces, generator=generator) < self.config.crop_share) & (self.crop_count > 0)
+        pick = (torch.rand(self.n_faces, generator=generator) * self.crop_count.clamp(min=1)).long()
+        sample = torch.where(use_crop, self.crop_start + pick, torch.arange(self.n_faces))
+        return sample[order]
+
     def swa_batches(self, epoch: int):
         """The training faces, augmented as in training, for the averaged network's batch norm."""
         generator = torch.Generator().manual_seed(self.config.seed * 1_000_003 + epoch + 500_000)
         size, batch = self.config.input_size, self.config.batch_size * 4
-        for start in range(0, len(self.train_labels), batch):
-            x = augment_batch(to_input(self.train_images[start : start + batch]), size, self.aug, generator)
+        samples = self.epoch_samples(generator)
+        for start in range(0, len(samples), batch):
+            x = augment_batch(to_input(self.train_images[samples[start : start + batch]]), size, self.aug, generator)
             yield x.contiguous(memory_format=torch.channels_last)
 
     @torch.no_grad()
@@ -197,6 +267,19 @@ class Run:
                     p = (p + F.softmax(net(torch.flip(x, dims=[3])).float(), dim=1)) / 2
             out.append(p.float())
         return torch.cat(out)
+
+    def validate_crops(self, net: torch.nn.Module | None = None) -> float | None:
+        """Mirror-averaged accuracy on the validation faces' serving crops (None without crops)."""
+        if self.val_crops is None:
+            return None
+        return float(
+            (self.predict(self.val_crops, flip=True, net=net).argmax(1) == self.val_crop_labels).float().mean()
+        )
+
+    def selection_score(self, val_flip: float, val_crops: float | None) -> float:
+        if self.config.select_on == "mean" and val_crops is not None:
+            return (val_flip + val_crops) / 2
+        return val_flip
 
     def validate(self, net: torch.nn.Module | None = None) -> tuple[float, float, dict]:
         plain = self.predict(self.val_images, net=net).argmax(1)
@@ -229,6 +312,8 @@ class Run:
                 self.swa.add(self.net, lambda: self.swa_batches(self.epoch + 1), config.precision == "bf16")
                 kept = self.swa.net
             val_accuracy, val_flip, recall = self.validate(kept)
+            val_crops = self.validate_crops(kept)
+            score = self.selection_score(val_flip, val_crops)
             self.epoch += 1
             seconds = time.monotonic() - t0
             record = EpochRecord(
@@ -243,10 +328,11 @@ class Run:
                 # The rate of the epoch's last step: the optimiser's now is the next step's (after
                 # the last cosine epoch, the SWA rate, which this epoch never used).
                 round(self.config.learning_rate * self._factor(self.epoch * self.steps_per_epoch - 1), 6),
+                None if val_crops is None else round(val_crops, 4),
             )
             self.history.append(asdict(record))
-            if val_flip > self.best_accuracy:
-                self.best_accuracy, self.best_epoch = val_flip, self.epoch
+            if score > self.best_accuracy:
+                self.best_accuracy, self.best_epoch = score, self.epoch
                 self.save_best(kept)
             self.save()
             mean_s = sum(h["seconds"] for h in self.history[-5:]) / len(self.history[-5:])
@@ -254,7 +340,9 @@ class Run:
             swa = f"  SWA mean of {self.swa.count}" if kept is not self.net else ""
             self.log(
                 f"epoch {self.epoch}/{self.total_epochs}{swa}  loss {loss:.4f}  train {train_accuracy:.1%}  "
-                f"val {val_accuracy:.1%} (flip {val_flip:.1%})  fear {recall.get('fear', 0):.0%} "
+                f"val {val_accuracy:.1%} (flip {val_flip:.1%})"
+                + ("" if val_crops is None else f"  crops {val_crops:.1%}")
+                + f"  fear {recall.get('fear', 0):.0%} "
                 f"sad {recall.get('sad', 0):.0%} disgust {recall.get('disgust', 0):.0%}  "
                 f"lr {record.learning_rate:.4f}  {seconds:.0f} s/epoch  left {left / 3600:.1f} h  "
                 f"best {self.best_accuracy:.1%} @ {self.best_epoch}"

@@ -114,7 +114,7 @@ RECOMMENDER_REFRESH_SECONDS = env_int("RECOMMENDER_REFRESH_SECONDS", 24 * 3600)
 RECOMMENDER_ARTIST_CAP = env_int("RECOMMENDER_ARTIST_CAP", 2)  # songs per artist in one list
 RECOMMENDER_POOL = env_int("RECOMMENDER_POOL", 1000)  # nearest songs that a listener's taste may re-rank
 RECOMMENDER_CF_MIN_RATINGS = env_int("RECOMMENDER_CF_MIN_RATINGS", 5)  # before similar listeners count
-# The admin's catalogue upload (recommender.catalogue_imports): refused above this size (nginx's
+# The admin's catalogue upload (catalogue.catalogue_imports): refused above this size (nginx's
 # client_max_body_size, emotunes.localservers.ProxyLimits, leaves room for it) or row count, imported
 # by a Celery task; its state and rejected-rows report are kept this long. Larger catalogues:
 # `manage.py import_catalogue`.

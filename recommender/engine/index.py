@@ -8,7 +8,7 @@ holds one tree over every active track and one per emotion over the tracks of it
 
 Besides the trees it keeps only what ranking a small pool needs, as flat numpy arrays: the track
 id, the cluster, and integer keys for the artist, the song (the recording: primary artist and
-normalised title, `recommender.recordings`, so one recording under two credits or from two
+normalised title, `catalogue.recordings`, so one recording under two credits or from two
 sources counts once) and the genre. Titles, links and tags are read from the database for the
 ten or so songs a list shows, so the index stays small at a million tracks.
 
@@ -23,11 +23,11 @@ from types import MappingProxyType
 import numpy as np
 from scipy.spatial import cKDTree
 
+from catalogue.clustering import fit_scaler, load_active_tracks, place, standardise
+from catalogue.models import CatalogueState, Cluster, Clustering
+from catalogue.recordings import primary_artist, recording_key, recording_key_of_primary
 from core.emotions import EMOTIONS, WARRINER_VAD
-from recommender.clustering import fit_scaler, load_active_tracks, place, standardise
 from recommender.engine.cache import Rebuilt
-from recommender.models import CatalogueState, Cluster, Clustering
-from recommender.recordings import primary_artist, recording_key, recording_key_of_primary
 
 
 # Integer keys for the text the index compares. Python's string hash is salted per process, which is

@@ -6,11 +6,11 @@ when the listener's taste moved the song up. For a mood that is already the goal
 "Keeps you happy, with more energy (…)" and "Song 4 of 10 winding down from happy to calm".
 """
 
+from catalogue.recordings import primary_artist
+from catalogue.vad import SCALE_MID, word_vad
 from core.emotions import WARRINER_VAD
 from recommender.engine.strategies import already_there, goal_name
 from recommender.engine.taste import Taste
-from recommender.recordings import primary_artist
-from recommender.vad import SCALE_MID, word_vad
 
 
 def track_reason(track: dict, *, emotion: str, strategy: str, taste: Taste | None, position: int, n: int) -> str:

@@ -16,9 +16,9 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 
+from catalogue.recordings import primary_artist, shown_genre
 from recommender.engine.index import artist_key, genre_key, song_key
 from recommender.models import Rating
-from recommender.recordings import primary_artist, shown_genre
 
 
 def _keys(values) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 The whole interface is `pick_videos(target, ...)` → a list of video cards (id, youtube_id, start_s,
 title, caption, mood, mood_source, mood_words, reason). Which music moods fit is the table in
-recommender.mood_map; a clip's mood is its AudioSet human label, else the caption model's
-prediction (recommender.videos). Position by position the list takes the mood the table wants
+catalogue.mood_map; a clip's mood is its AudioSet human label, else the caption model's
+prediction (videomood.videos). Position by position the list takes the mood the table wants
 there (match and lift take turns between their moods, iso walks its path), and within a mood:
 
 1. clips with a human label before predicted ones,
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from catalogue.models import CatalogueState, Video
+from catalogue.mood_map import MOOD_MAP, MOODS, mood_at
+from catalogue.vad import SCALE_MID
 from recommender.engine.cache import Rebuilt
 from recommender.engine.strategies import already_there, goal_name
-from recommender.models import CatalogueState, Video
-from recommender.mood_map import MOOD_MAP, MOODS, mood_at
-from recommender.vad import SCALE_MID
 
 FIELDS = ("id", "youtube_id", "start_s", "title", "caption", "mood", "mood_source", "mood_words", "mood_phrase")
 

@@ -67,9 +67,9 @@ def data_subset(tmp_path_factory):
 
 @pytest.fixture
 def catalogue(data_subset, tmp_path_factory):
-    from recommender.clustering import refresh
-    from recommender.services import import_catalogue
-    from recommender.videos import import_videos
+    from catalogue.clustering import refresh
+    from catalogue.services import import_catalogue
+    from videomood.videos import import_videos
 
     # The subset's caption-to-mood model is kept for the session beside it, not in var/models,
     # where it would replace the model that reads every clip.

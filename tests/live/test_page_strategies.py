@@ -37,7 +37,7 @@ def cards(page) -> list[dict]:
 
 
 def strategies_read_sensibly(page, base_url):
-    from recommender.recordings import PLACEHOLDER_GENRES, recording_key
+    from catalogue.recordings import PLACEHOLDER_GENRES, recording_key
 
     page.goto(f"{base_url}/")
     expect(page.locator("#live")).to_have_attribute("data-socket", "open")

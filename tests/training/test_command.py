@@ -167,6 +167,19 @@ def test_the_card_s_command_parses_back_to_the_run_s_recipe():
     assert (options["swa_epochs"], options["swa_learning_rate"]) == (3, None)  # the default rate: no flag
     assert "--weight-decay" not in line  # unchanged options stay off the line
 
+    recipe = asdict(RunConfig(data_dir="x", serving_crops=2, crop_share=0.7, ferplus_weight=0.5, select_on="mean"))
+    options = vars(
+        Command()
+        .create_parser("manage.py", "train_emotion_model")
+        .parse_args(training_command(recipe, "r").split()[3:])
+    )
+    assert (options["serving_crops"], options["crop_share"], options["ferplus_weight"], options["select_on"]) == (
+        2,
+        0.7,
+        0.5,
+        "mean",
+    )
+
 
 def test_swa_epochs_train_through_the_command_and_the_card_says_what_was_kept(folders, tmp_path):
     out = train_tiny(folders, tmp_path, "--swa-epochs", "2", "--no-offsets")

@@ -18,11 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import Client, override_settings
 
+from catalogue.models import Clustering
 from core.emotions import EMOTIONS
 from engagement.feedback import track_penalties
 from engagement.models import Event, Impression
 from recommender.engine import feedback as engine_feedback
-from recommender.models import Clustering
 from recommender.selectors import reset_indexes
 
 STRATEGIES = ("match", "lift", "iso")

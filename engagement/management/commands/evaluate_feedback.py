@@ -4,8 +4,8 @@ click-through with and without it, each run rolled back (engagement.simulation).
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from catalogue.models import Clustering
 from engagement.simulation import run
-from recommender.models import Clustering
 
 
 class Command(BaseCommand):

@@ -85,6 +85,29 @@ class Command(BaseCommand):
             help=f"the SWA epochs' constant rate (default {defaults.swa_learning_rate:g}; with --resume: "
             "until the first SWA epoch)",
         )
+        parser.add_argument(
+            "--serving-crops",
+            type=int,
+            default=defaults.serving_crops,
+            help="renderings of each training face through the live path's frame, JPEG, MTCNN and alignment "
+            "(training.crops; built once and cached; 0: FER's own crops only)",
+        )
+        parser.add_argument(
+            "--crop-share", type=float, default=defaults.crop_share, help="chance a face is shown as a serving crop"
+        )
+        parser.add_argument("--crop-seed", type=int, default=defaults.crop_seed, help="seed of the serving crops")
+        parser.add_argument(
+            "--ferplus-weight",
+            type=float,
+            default=defaults.ferplus_weight,
+            help="weight of the FER+ crowd votes in the target, blended with the original label (0: label only)",
+        )
+        parser.add_argument(
+            "--select-on",
+            choices=["fer", "mean"],
+            default=defaults.select_on,
+            help="best.pt by validation accuracy on FER's crops, or the mean of that and the serving crops'",
+        )
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
@@ -170,6 +193,11 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     split_seed=options["split_seed"],
                     swa_epochs=options["swa_epochs"] or 0,
+                    serving_crops=options["serving_crops"],
+                    crop_share=options["crop_share"],
+                    crop_seed=options["crop_seed"],
+                    ferplus_weight=options["ferplus_weight"],
+                    select_on=options["select_on"],
                     swa_learning_rate=(
                         loop.RunConfig.swa_learning_rate
                         if options["swa_learning_rate"] is None

@@ -1,0 +1,137 @@
+"""manage.py evaluate_live_path — emotion models judged the way a listener meets them.
+
+`evaluate_emotion_model` feeds the classifier FER2013's own crops. A listener's face never
+arrives so: the page sends a 320×240 JPEG, MTCNN finds the face, `vision.alignment` cuts it
+with the served margin. Here every face of a labelled folder is put in such a frame and sent
+through that path — the JPEG decoded, the served detector, the primary (largest)
+face, `align_face`, the classifier — and each model given is scored on the same detections:
+
+- found: a face was detected in the frame;
+- right of found: the primary face read as the label, among frames with a face;
+- right of all: the same among all frames (a missed face counts as wrong).
+
+Framings: `fixed` enlarges the 48 px face to 144 px in the middle of the frame, its border
+replicated (`tests.vision_fixtures.fer_frame`, the framing of earlier notes); `varied` draws
+size, position, background, rotation and lighting per face (`training.crops.place_in_frame`,
+seeded, so every run and every model sees the same frames).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from core.emotions import EMOTIONS
+from training.crops import FrameRecipe, place_in_frame
+from training.data import DatasetError, load_folder
+from training.evaluation import draw_confusion
+from vision.alignment import align_face
+from vision.emotion import ModelFileMissing, build_classifier
+from vision.pipeline import get_models
+
+JPEG_QUALITY = 70  # what the live page sends (canvas.toBlob quality 0.7)
+
+
+def fixed_frame(face: np.ndarray) -> np.ndarray:
+    big = cv2.resize(face, (144, 144), interpolation=cv2.INTER_CUBIC)
+    return cv2.cvtColor(cv2.copyMakeBorder(big, 48, 48, 88, 88, cv2.BORDER_REPLICATE), cv2.COLOR_GRAY2BGR)
+
+
+def jpeg(frame: np.ndarray) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:  # pragma: no cover
+        raise CommandError("JPEG encoding failed")
+    return encoded.tobytes()
+
+
+class Command(BaseCommand):
+    help = (
+        "Put every face of a labelled folder in a 320×240 JPEG frame and read it through the live path "
+        "(decode → MTCNN → alignment → CNN) with each model: found, right of found, right of all, per class."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--folder", type=Path, default=None, help="default: FER2013 public_test")
+        parser.add_argument(
+            "--model",
+            action="append",
+            default=[],
+            help="an emotion model file (repeatable; default: EMOTION_MODEL); every model reads the same crops",
+        )
+        parser.add_argument("--framing", choices=["fixed", "varied"], default="fixed")
+        parser.add_argument("--seed", type=int, default=0, help="the varied framing's seed")
+        parser.add_argument("--limit", type=int, default=0, help="at most this many faces per class")
+        parser.add_argument("--output-dir", type=Path, default=None, help="confusion images (default var/reports)")
+
+    def handle(self, *args, **options):
+        folder = Path(options["folder"] or settings.EMOTUNES_DATA_DIR / "faces" / "fer2013" / "public_test")
+        try:
+            data = load_folder(folder, cache_dir=Path(settings.VAR_DIR) / "training" / "cache")
+        except DatasetError as error:
+            raise CommandError(f"No labelled folder at {folder}: {error}") from None
+        images, labels = data.images, data.labels
+        if options["limit"]:
+            keep = np.concatenate([np.flatnonzero(labels == i)[: options["limit"]] for i in range(len(EMOTIONS))])
+            images, labels = images[keep], labels[keep]
+        names = options["model"] or [str(settings.EMOTION_MODEL)]
+        try:
+            classifiers = [build_classifier(name) for name in names]
+        except (ModelFileMissing, OSError, ValueError) as error:
+            raise CommandError(str(error)) from None
+        detector = get_models().detector
+        recipe = FrameRecipe()
+
+        predicted = np.full((len(classifiers), len(images)), -1)
+        started = time.perf_counter()
+        for i, face in enumerate(tqdm(images, desc="frames", unit="face", mininterval=10.0)):
+            if options["framing"] == "fixed":
+                frame = fixed_frame(face)
+            else:
+                frame, _ = place_in_frame(face, np.random.default_rng([options["seed"], i]), recipe, images)
+            # The page's JPEG, decoded as the server decodes it (these frames are ours: no limits to check).
+            bgr = cv2.imdecode(np.frombuffer(jpeg(frame), np.uint8), cv2.IMREAD_COLOR)
+            regions = [r for r in detector.detect_faces(bgr) if r.w > 1 and r.h > 1]
+            if not regions:
+                continue
+            primary = max(regions, key=lambda r: r.w * r.h)
+            gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+            for m, classifier in enumerate(classifiers):
+                crop = align_face(gray, primary, margin=settings.VISION_FACE_MARGIN, size=classifier.input_size)
+                predicted[m, i] = int(classifier.predict(crop[None])[0].argmax())
+        seconds = time.perf_counter() - started
+
+        found = predicted[0] >= 0
+        self.stdout.write(
+            f"{len(images)} faces of {folder} in {options['framing']} 320×240 frames (JPEG {JPEG_QUALITY}), "
+            f"{seconds:.0f} s; MTCNN found a face in {found.sum()} ({found.mean():.1%})"
+        )
+        out_dir = Path(options["output_dir"] or Path(settings.VAR_DIR) / "reports")
+        for m, classifier in enumerate(classifiers):
+            right = predicted[m] == labels
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{Path(classifier.name).name}: right of found {right[found].mean():.1%} "
+                    f"({right.sum()}/{found.sum()}), right of all {right.mean():.1%} ({right.sum()}/{len(labels)})"
+                )
+            )
+            self.stdout.write(f"  {'class':<9} {'found':>12} {'right/found':>14} {'right/all':>12}")
+            for c, emotion in enumerate(EMOTIONS):
+                members = labels == c
+                n, f, r = members.sum(), (found & members).sum(), (right & members).sum()
+                self.stdout.write(f"  {emotion:<9} {f:>5}/{n:<5}  {r / max(1, f):>12.1%}   {r / max(1, n):>10.1%}")
+            matrix = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=int)
+            np.add.at(matrix, (labels[found], predicted[m][found]), 1)
+            image = out_dir / f"live_path_{options['framing']}_{Path(classifier.name).stem}.png"
+            draw_confusion(
+                matrix,
+                image,
+                f"{Path(classifier.name).name}, live path ({options['framing']} frames): "
+                f"right of found {right[found].mean():.1%}",
+            )
+            self.stdout.write(f"  confusion of the found faces: {image}")
