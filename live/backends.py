@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.exceptions import ChannelFull
 from django.conf import settings
 
-from live.errors import VisionBusy, VisionFailed
+from live.errors import ConnectionBusy, VisionBusy, VisionFailed
 from vision.errors import FrameError, frame_error
 
 # Imported here, at server start, not on a first frame inside the event loop.
@@ -56,31 +56,81 @@ class FramePool:
 
     The event loop never waits on the CPU work, and frames beyond ``backlog`` in progress
     across all connections are refused (``VisionBusy``) instead of piling up.
+
+    A thread cannot be stopped, so a frame whose answer timed out goes on running; without
+    more, a few such frames (a decode bomb the scan check missed) would hold every thread and
+    starve every other listener. So ``threads`` frames compute at once (a slot each), the
+    executor has as many threads again, and a frame that overruns its timeout gives its slot
+    up (``overdue``): up to ``threads`` overdue frames run on the spare threads while the
+    slots serve fresh frames. A connection sends its next frame only once its last one has
+    finished (``EmbeddedVision``), so one connection holds at most one thread.
     """
 
     def __init__(self, threads: int, backlog: int):
-        self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="vision")
+        self.threads = max(1, threads)
+        self.executor = ThreadPoolExecutor(max_workers=2 * self.threads, thread_name_prefix="vision")
+        self.slots = threading.BoundedSemaphore(self.threads)
         self.backlog = max(1, backlog)
         self.pending = 0
         self.lock = threading.Lock()
 
-    def submit(self, frame: bytes, hint: Hint | None):
+    def submit(self, frame: bytes, hint: Hint | None) -> "PoolJob":
         with self.lock:
             if self.pending >= self.backlog:
                 raise VisionBusy()
             self.pending += 1
+        job = PoolJob(self)
         try:
-            future = self.executor.submit(analyse_frame, frame, hint)
+            job.future = self.executor.submit(job.run, frame, hint)
         except BaseException:
             self._release()
             raise
         # Released when the thread finishes, even if the caller stopped waiting.
-        future.add_done_callback(self._release)
-        return future
+        job.future.add_done_callback(self._release)
+        return job
 
     def _release(self, _future=None) -> None:
         with self.lock:
             self.pending -= 1
+
+
+class PoolJob:
+    """One frame in a ``FramePool``: it holds a slot while it computes, until it ends or is ``overdue``."""
+
+    def __init__(self, pool: FramePool):
+        self.pool = pool
+        self.future = None
+        self.lock = threading.Lock()
+        self.holding = False
+        self.abandoned = False
+
+    def run(self, frame: bytes, hint: Hint | None) -> FrameAnalysis:
+        self.pool.slots.acquire()
+        with self.lock:
+            if self.abandoned:  # timed out while it waited for a slot: nobody wants the answer
+                self.pool.slots.release()
+                raise TimeoutError()
+            self.holding = True
+        try:
+            return analyse_frame(frame, hint)
+        finally:
+            self._give_slot_back()
+
+    def overdue(self) -> None:
+        """The caller stopped waiting: the slot goes to fresh frames; the thread finishes on its own."""
+        with self.lock:
+            self.abandoned = True
+        self.future.cancel()  # not started yet: it never will be
+        self._give_slot_back()
+
+    def _give_slot_back(self) -> None:
+        with self.lock:
+            holding, self.holding = self.holding, False
+        if holding:
+            self.pool.slots.release()
+
+    def running(self) -> bool:
+        return not self.future.done()
 
 
 _pool = None
@@ -100,12 +150,22 @@ class EmbeddedVision(VisionBackend):
 
     mode = "embedded"
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.last: PoolJob | None = None  # this connection's last frame, which may outlive its timeout
+
     async def analyse(self, frame: bytes, hint: Hint | None) -> FrameAnalysis:
+        if self.last is not None and self.last.running():
+            raise ConnectionBusy()  # its frame before timed out and still holds a thread
         try:
             # Loading the models takes seconds: it does not count against the frame's timeout.
             await asyncio.wrap_future(warming_up())
-            future = frame_pool().submit(frame, hint)
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            self.last = frame_pool().submit(frame, hint)
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(self.last.future), self.timeout)
+            except (TimeoutError, asyncio.CancelledError):
+                self.last.overdue()
+                raise
         except (VisionBusy, TimeoutError, FrameError):
             raise
         except Exception as error:

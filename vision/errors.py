@@ -37,6 +37,13 @@ class TooManyPixels(FrameError):
     code = "too_many_pixels"
 
 
+class TooManyScans(FrameError):
+    """A JPEG of more scans than any camera writes: each scan is a pass over the whole picture, so
+    thousands of tiny ones cost seconds of decoding in a frame of a few hundred kB."""
+
+    code = "too_many_scans"
+
+
 def frame_error(code: str, message: str) -> FrameError:
     """The typed error named by ``code``, e.g. one that `vision.worker` reported by code and message."""
     kinds = {kind.code: kind for kind in (FrameError, *FrameError.__subclasses__())}

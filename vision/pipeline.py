@@ -304,6 +304,7 @@ def analyse_frame(data: bytes, hint=None) -> FrameAnalysis:
         max_bytes=settings.VISION_MAX_FRAME_BYTES,
         max_width=settings.VISION_MAX_WIDTH,
         max_height=settings.VISION_MAX_HEIGHT,
+        max_scans=settings.VISION_MAX_JPEG_SCANS,
     )
     timings = {"decode": (time.perf_counter() - started) * 1000}
     analysis = analyse_image(image, hint=read_hint(hint), timings=timings)

@@ -86,6 +86,9 @@ VISION_MAX_FACES = env_int("VISION_MAX_FACES", 5)  # faces classified per frame,
 VISION_MAX_FRAME_BYTES = env_int("VISION_MAX_FRAME_BYTES", 1024 * 1024)
 VISION_MAX_WIDTH = env_int("VISION_MAX_WIDTH", 1920)
 VISION_MAX_HEIGHT = env_int("VISION_MAX_HEIGHT", 1080)
+# Scans of a JPEG frame, counted before decoding: a camera writes one, a progressive encoder about
+# ten, and a 240 kB progressive JPEG of 20,000 tiny scans cost 4–6 s of one core to decode.
+VISION_MAX_JPEG_SCANS = env_int("VISION_MAX_JPEG_SCANS", 32, minimum=1)
 VISION_TF_THREADS = env_int("VISION_TF_THREADS", 1)  # per CNN call; parallelism comes from worker threads
 VISION_WARM_UP = env_bool("VISION_WARM_UP", True)  # load and run the models when a server starts
 

@@ -14,7 +14,7 @@ from vision import pipeline
 from vision.errors import FrameError
 from vision.frames import decode_frame
 
-LIMITS = {"max_bytes": 1024 * 1024, "max_width": 1920, "max_height": 1080}
+LIMITS = {"max_bytes": 1024 * 1024, "max_width": 1920, "max_height": 1080, "max_scans": 32}
 
 
 def pillow_bytes(image: Image.Image, fmt: str) -> bytes:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 DECODER_CASES = 400
 PIPELINE_CASES = 120
-LIMITS = {"max_bytes": 1024 * 1024, "max_width": 1920, "max_height": 1080}
+LIMITS = {"max_bytes": 1024 * 1024, "max_width": 1920, "max_height": 1080, "max_scans": 32}
 TYPED_CODES = {
     cls.code
     for cls in (
@@ -33,6 +33,7 @@ TYPED_CODES = {
         errors.UnsupportedFormat,
         errors.FrameTooLarge,
         errors.TooManyPixels,
+        errors.TooManyScans,
     )
 }
 FUZZ = dict(
