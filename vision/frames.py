@@ -89,7 +89,8 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
     dimensions (Pillow reads only the header), then completeness, then a JPEG's scan count
     (``max_scans``: a 240 kB progressive JPEG of 20,000 scans cost 4–6 s of decoding), and only
     then the decode, so an oversized or hostile frame is refused before any pixel memory is
-    allocated or any second of CPU spent.
+    allocated or any second of CPU spent. An EXIF orientation is applied on purpose, after the
+    decode (``_upright``): a phone's sideways picture is analysed upright.
     """
     check_size(data, max_bytes)
 
@@ -108,6 +109,7 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
     try:
         with Image.open(io.BytesIO(data)) as header:
             width, height = header.size
+            orientation = _orientation(header)
     except Image.DecompressionBombError:
         raise TooManyPixels(f"The frame's header claims far more than {max_width}×{max_height} pixels.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
@@ -123,9 +125,40 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
         raise TooManyScans(f"The JPEG frame has {scans:,} scans; at most {max_scans} are accepted.")
 
     try:
-        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+        # The pixels as stored, the size the header states; the rotation is applied below, on purpose.
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     except cv2.error:
         image = None
     if image is None or image.shape[:2] != (height, width):
         raise TruncatedFrame(f"The {fmt.upper()} frame is damaged and cannot be decoded.")
-    return image
+    return _upright(image, orientation)
+
+
+# EXIF orientation → the operations that show the stored pixels upright (EXIF 2.3, tag 0x0112).
+_ORIENTATIONS = {
+    2: (lambda im: cv2.flip(im, 1),),
+    3: (lambda im: cv2.rotate(im, cv2.ROTATE_180),),
+    4: (lambda im: cv2.flip(im, 0),),
+    5: (cv2.transpose,),
+    6: (lambda im: cv2.rotate(im, cv2.ROTATE_90_CLOCKWISE),),
+    7: (cv2.transpose, lambda im: cv2.rotate(im, cv2.ROTATE_180)),
+    8: (lambda im: cv2.rotate(im, cv2.ROTATE_90_COUNTERCLOCKWISE),),
+}
+
+
+def _orientation(header: Image.Image) -> int:
+    try:
+        value = header.getexif().get(0x0112, 1)
+    except Exception:  # a damaged EXIF block: the picture is read as stored
+        return 1
+    return value if value in _ORIENTATIONS else 1
+
+
+def _upright(image: np.ndarray, orientation: int) -> np.ndarray:
+    """The frame as its sender meant it to be seen: a phone's picture stored on its side, with an EXIF
+    orientation, is turned upright, since the face detector and the emotion CNN expect upright faces.
+    Done here, after the size check against the stored size, and not by ``cv2.imdecode`` (which
+    would turn it before that check, and refused every such frame as truncated)."""
+    for step in _ORIENTATIONS.get(orientation, ()):
+        image = step(image)
+    return np.ascontiguousarray(image)
