@@ -39,8 +39,9 @@ LIVE_MAX_TEXT_BYTES = env_int("LIVE_MAX_TEXT_BYTES", 2_000)
 LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per connection, burst of the same size
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
 LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an answer before the client is told
-# Open live websockets per client address (live.connections; counted in the cache, so across
-# Daphne processes with Redis), and how long a count outlives the address's last new connection.
+# Open live websockets per client address (live.connections; counted atomically, in Redis with
+# REDIS_URL so across Daphne processes), and how long a Redis count outlives the address's last
+# accepted connection.
 LIVE_MAX_CONNECTIONS_PER_ADDRESS = env_int("LIVE_MAX_CONNECTIONS_PER_ADDRESS", 10, minimum=1)
 LIVE_CONNECTION_COUNT_TTL_S = env_int("LIVE_CONNECTION_COUNT_TTL_S", 600, minimum=10)
 
