@@ -10,12 +10,12 @@ from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 
+from catalogue import catalogue_imports
+from catalogue.importers import FORMATS
+from catalogue.models import Cluster, Clustering, ClusterMembership, Track, Video
+from catalogue.plots import clustering_svg
+from catalogue.services import queue_upload, request_refresh, set_active
 from core.emotions import EMOTION_CHOICES
-from recommender import catalogue_imports
-from recommender.importers import FORMATS
-from recommender.models import Cluster, Clustering, ClusterMembership, Track, Video
-from recommender.plots import clustering_svg
-from recommender.services import request_refresh, set_active
 
 # --- Figures to a sensible precision ---------------------------------------------------------
 # VAD on the 1–9 scale to two decimals (a hundredth of a scale point is below any rating's
@@ -147,7 +147,7 @@ class TrackAdmin(admin.ModelAdmin):
         ("Identifiers", {"fields": ("youtube_id", "spotify_id", "deezer_id", "musicbrainz_id", "source", "source_id")}),
     ]
     readonly_fields = ("source", "source_id", "mood_tag_count")
-    change_list_template = "admin/recommender/track/change_list.html"
+    change_list_template = "admin/catalogue/track/change_list.html"
     form = RoundedVadForm
     valence_shown, arousal_shown, dominance_shown = rounded("valence"), rounded("arousal"), rounded("dominance")
 
@@ -163,18 +163,18 @@ class TrackAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="recommender_track_import"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="catalogue_track_import"),
             path(
                 "import/<str:job_id>/",
                 self.admin_site.admin_view(self.import_status_view),
-                name="recommender_track_import_status",
+                name="catalogue_track_import_status",
             ),
             path(
                 "import/<str:job_id>/rejected.csv",
                 self.admin_site.admin_view(self.import_rejected_view),
-                name="recommender_track_import_rejected",
+                name="catalogue_track_import_rejected",
             ),
-            path("recluster/", self.admin_site.admin_view(self.recluster_view), name="recommender_track_recluster"),
+            path("recluster/", self.admin_site.admin_view(self.recluster_view), name="catalogue_track_recluster"),
         ] + super().get_urls()
 
     def import_view(self, request):
@@ -191,13 +191,13 @@ class TrackAdmin(admin.ModelAdmin):
                         f"The file is larger than {settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
                         "import it with `manage.py import_catalogue` instead."
                     )
-                job = catalogue_imports.queue_import(
+                job = queue_upload(
                     data=upload.read(), name=upload.name, fmt=form.cleaned_data["format"] or None, user=request.user
                 )
             except catalogue_imports.UploadTooLarge as exc:
                 form.add_error("file", str(exc))
             else:
-                return HttpResponseRedirect(reverse("admin:recommender_track_import_status", args=[job["id"]]))
+                return HttpResponseRedirect(reverse("admin:catalogue_track_import_status", args=[job["id"]]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -206,7 +206,7 @@ class TrackAdmin(admin.ModelAdmin):
             "max_mb": settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024),
             "max_rows": settings.CATALOGUE_IMPORT_MAX_ROWS,
         }
-        return TemplateResponse(request, "admin/recommender/track/import_csv.html", context)
+        return TemplateResponse(request, "admin/catalogue/track/import_csv.html", context)
 
     def import_status_view(self, request, job_id):
         if not self.has_change_permission(request):
@@ -218,10 +218,10 @@ class TrackAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "job": job,
-            "job_report_url": reverse("admin:recommender_track_import_rejected", args=[job["id"]]),
+            "job_report_url": reverse("admin:catalogue_track_import_rejected", args=[job["id"]]),
             "title": f"Import of {job['name']}",
         }
-        return TemplateResponse(request, "admin/recommender/track/import_status.html", context)
+        return TemplateResponse(request, "admin/catalogue/track/import_status.html", context)
 
     def import_rejected_view(self, request, job_id):
         if not self.has_change_permission(request):
@@ -236,9 +236,9 @@ class TrackAdmin(admin.ModelAdmin):
 
     def recluster_view(self, request):
         if request.method != "POST" or not self.has_change_permission(request):
-            return HttpResponseRedirect(reverse("admin:recommender_track_changelist"))
+            return HttpResponseRedirect(reverse("admin:catalogue_track_changelist"))
         _start_refresh(self, request)
-        return HttpResponseRedirect(reverse("admin:recommender_clustering_changelist"))
+        return HttpResponseRedirect(reverse("admin:catalogue_clustering_changelist"))
 
 
 @admin.register(Video)
@@ -339,7 +339,7 @@ class ClusteringAdmin(admin.ModelAdmin):
     inertia_shown = rounded("inertia", 2)
     silhouette_shown = rounded("silhouette", 3)
     duration_shown = rounded("duration_s", 2, "duration", " s")
-    change_list_template = "admin/recommender/clustering/change_list.html"
+    change_list_template = "admin/catalogue/clustering/change_list.html"
 
     def has_add_permission(self, request):
         return False

@@ -14,10 +14,9 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
-from recommender.importers import FormatError, how_to_name_the_format
+from catalogue.importers import FormatError, how_to_name_the_format, import_tracks
 
 _JOB = "catalogue-import:{id}"
 _FILE = "catalogue-import:{id}:file"
@@ -44,15 +43,13 @@ def rejected_csv(job_id: str) -> str | None:
     return cache.get(_REJECTED.format(id=job_id)) if get_job(job_id) else None
 
 
-def queue_import(*, data: bytes, name: str, fmt: str | None, user) -> dict:
-    """Keep the upload and queue its import; the job as it stands."""
+def new_job(*, data: bytes, name: str, fmt: str | None, user) -> dict:
+    """Keep the upload and record its job as queued (catalogue.services.queue_upload queues the task)."""
     limit = settings.CATALOGUE_IMPORT_MAX_BYTES
     if len(data) > limit:
         raise UploadTooLarge(
             f"The file is larger than {limit // (1024 * 1024)} MB; import it with `manage.py import_catalogue` instead."
         )
-    from recommender.tasks import import_catalogue_upload
-
     job_id = uuid.uuid4().hex
     cache.set(_FILE.format(id=job_id), data, timeout=settings.CATALOGUE_IMPORT_KEEP_S)
     job = _save(
@@ -69,14 +66,15 @@ def queue_import(*, data: bytes, name: str, fmt: str | None, user) -> dict:
             "error": "",
         }
     )
-    transaction.on_commit(lambda: import_catalogue_upload.delay(job_id))
     return job
 
 
 def run_import(job_id: str) -> dict:
-    """The task's body: import the kept upload, recording progress and the rejected rows."""
-    from recommender.services import import_catalogue
+    """The task's body: import the kept upload, recording progress and the rejected rows.
 
+    The job it returns says whether anything changed ("created", "updated"); the task then queues
+    the re-clustering, so this module never imports the tasks that import it.
+    """
     job = get_job(job_id)
     if job is None:
         return {"id": job_id, "status": "failed", "error": "unknown or expired import"}
@@ -94,7 +92,7 @@ def run_import(job_id: str) -> dict:
 
     try:
         text = io.StringIO(data.decode("utf-8-sig"), newline="")
-        report = import_catalogue(
+        report = import_tracks(
             text,
             fmt=job["format"] or None,
             name=job["name"],
@@ -116,6 +114,7 @@ def run_import(job_id: str) -> dict:
         {
             **job,
             "status": "done",
+            "detected_format": report.format,
             "rows_read": report.rows,
             "summary": report.summary(),
             "rejected": len(report.errors),

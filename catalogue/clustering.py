@@ -22,9 +22,9 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
+from catalogue.models import Cluster, Clustering, ClusterMembership, Track
+from catalogue.vad import SCALE_MID
 from core.emotions import EMOTIONS, WARRINER_VAD
-from recommender.models import Cluster, Clustering, ClusterMembership, Track
-from recommender.vad import SCALE_MID
 
 logger = logging.getLogger(__name__)
 

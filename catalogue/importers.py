@@ -24,9 +24,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from recommender.models import CatalogueState, Track
-from recommender.recordings import shown_genre
-from recommender.vad import deezer_to_warriner, unit_to_warriner
+from catalogue.models import CatalogueState, Track
+from catalogue.recordings import shown_genre
+from catalogue.vad import deezer_to_warriner, unit_to_warriner
 
 FORMATS = ("muse_v3", "muse_sample", "deezer", "spotify_moods")
 SOURCE_OF_FORMAT = {

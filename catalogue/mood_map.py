@@ -1,7 +1,7 @@
 """Which music moods fit which face emotion, for each strategy: the one table the video pick reads.
 
 A clip's mood is one of AudioSet's seven music-mood classes (a human label, or the caption model's
-prediction, recommender.mood_model). The face emotions are the seven of core.emotions. For every
+prediction, videomood.mood_model). The face emotions are the seven of core.emotions. For every
 emotion and strategy the table names the music moods whose clips fit:
 
 - match: stay with the mood (sad → Sad, Tender);
@@ -14,8 +14,8 @@ emotion and strategy the table names the music moods whose clips fit:
 docs/recommender.md shows the same table; tests check that every emotion × strategy is covered.
 """
 
+from catalogue.vad import word_vad
 from core.emotions import ANGRY, DISGUST, EMOTIONS, FEAR, HAPPY, NEUTRAL, SAD, SURPRISE
-from recommender.vad import word_vad
 
 HAPPY_M, FUNNY, SAD_M, TENDER, EXCITING, ANGRY_M, SCARY = (
     "Happy",

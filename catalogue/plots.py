@@ -3,8 +3,8 @@
 import numpy as np
 from django.utils.html import escape
 
+from catalogue.models import ClusterMembership
 from core.emotions import EMOJI, EMOTION_COLOURS, EMOTIONS, WARRINER_VAD
-from recommender.models import ClusterMembership
 
 # The history page's colours too, so an emotion looks the same on every chart.
 COLOURS = EMOTION_COLOURS

@@ -1,7 +1,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from recommender.models import CatalogueState, Track, Video
+from catalogue.models import CatalogueState, Track, Video
 
 
 @receiver([post_save, post_delete], sender=Track)

@@ -1,6 +1,13 @@
-from celery import shared_task
+"""The catalogue's Celery tasks: thin wrappers over `clustering` and `catalogue_imports`.
 
-from recommender import clustering
+The task names are the wire format (queued messages and the beat schedule carry them), so they
+keep the names they had when these tasks lived in the recommender app.
+"""
+
+from celery import shared_task
+from django.db import transaction
+
+from catalogue import catalogue_imports, clustering
 
 
 @shared_task(name="recommender.tasks.refresh_clustering")
@@ -11,7 +18,10 @@ def refresh_clustering(k: int | None = None, trigger: str = "task") -> int:
 
 @shared_task(name="recommender.tasks.import_catalogue_upload")
 def import_catalogue_upload(job_id: str) -> dict:
-    """The admin's catalogue upload, imported off the request (recommender.catalogue_imports)."""
-    from recommender.catalogue_imports import run_import
-
-    return run_import(job_id)
+    """The admin's catalogue upload, imported off the request (catalogue.catalogue_imports); then,
+    when it changed anything, a re-clustering, as `catalogue.services.import_catalogue` does."""
+    job = catalogue_imports.run_import(job_id)
+    if job.get("status") == "done" and (job.get("created") or job.get("updated")):
+        trigger = f"import {job.get('detected_format', '')}"
+        transaction.on_commit(lambda: refresh_clustering.delay(trigger=trigger))
+    return job

@@ -7,6 +7,9 @@ the fields of the songs finally shown. Everything else is read from in-process i
 rebuilt only when the catalogue or the active clustering changes.
 """
 
+from catalogue.models import CatalogueState, Track
+from catalogue.recordings import shown_genre
+from catalogue.vad import nearest_emotion
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.engine import feedback as engine_feedback
 from recommender.engine import index as track_indexes
@@ -17,9 +20,6 @@ from recommender.engine.ranking import Pick, pick_tracks
 from recommender.engine.reasons import track_reason
 from recommender.engine.strategies import STRATEGIES, strategy_note, targets
 from recommender.engine.taste import Taste, taste_of
-from recommender.models import CatalogueState, Track
-from recommender.recordings import shown_genre
-from recommender.vad import nearest_emotion
 
 __all__ = ["STRATEGIES", "forget_tastes", "recommend", "reset_indexes"]
 

@@ -1,14 +1,12 @@
-"""Writes: ratings, catalogue curation, imports followed by a re-clustering."""
+"""Writes: listeners' ratings of tracks and videos."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 
+from catalogue.models import Track, Video
 from core.emotions import EMOTIONS
 from core.validation import parse_db_id
 from recommender.engine.strategies import STRATEGIES
-from recommender.importers import ImportReport, import_tracks
-from recommender.models import CatalogueState, Rating, Track, Video
+from recommender.models import Rating
 
 ITEM_MODELS = {"track": Track, "video": Video}
 
@@ -39,28 +37,3 @@ def rate_item(*, user, item_type: str, item_id, value, emotion: str = "", strate
         user=user, **{item_type: item}, defaults={"value": value, "emotion": emotion, "strategy": strategy}
     )
     return rating
-
-
-def set_active(queryset, active: bool) -> int:
-    """Activate or deactivate tracks or videos in bulk; the recommender index notices at once."""
-    with transaction.atomic():
-        count = queryset.update(is_active=active, updated_at=timezone.now())
-        CatalogueState.bump(tracks=queryset.model is Track, videos=queryset.model is Video)
-    return count
-
-
-def request_refresh(*, trigger: str, k: int | None = None) -> None:
-    """Queue a re-clustering once the current transaction commits (runs inline in embedded mode)."""
-    from recommender.tasks import refresh_clustering
-
-    transaction.on_commit(lambda: refresh_clustering.delay(k=k, trigger=trigger))
-
-
-def import_catalogue(
-    source, *, fmt: str | None = None, name: str = "", progress=None, refresh: bool = True, max_rows: int | None = None
-) -> ImportReport:
-    """Import a catalogue CSV and, when anything changed, re-cluster."""
-    report = import_tracks(source, fmt=fmt, name=name, progress=progress, max_rows=max_rows)
-    if refresh and (report.created or report.updated):
-        request_refresh(trigger=f"import {report.format}")
-    return report

@@ -14,7 +14,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import timezone
 
-from recommender.models import CatalogueState, Rating, Track
+from catalogue.models import CatalogueState, Track
+from recommender.models import Rating
 
 
 @dataclass

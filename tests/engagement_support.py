@@ -2,7 +2,7 @@
 
 import uuid
 
-from recommender.models import Track, Video
+from catalogue.models import Track, Video
 
 
 def make_items(n_tracks=3, n_videos=2):

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import override_settings
 
+from catalogue.models import Track
 from moods.models import MoodEntry
 from moods.services import record_mood
-from recommender.models import Rating, Track
+from recommender.models import Rating
 
 # A fixed Wednesday noon, so days and sessions in the tests never depend on the clock.
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Permission
 
-from recommender.clustering import refresh
-from recommender.importers import import_tracks
+from catalogue.clustering import refresh
+from catalogue.importers import import_tracks
 from recommender.selectors import reset_indexes
-from recommender.videos import import_videos
+from videomood.videos import import_videos
 
 DATA = Path(settings.EMOTUNES_DATA_DIR)
 CATALOGUE = DATA / "catalogue"
@@ -43,7 +43,7 @@ def temporary_dir(test) -> Path:
 
 
 def grant_curator_permissions(user) -> None:
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="recommender"))
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="catalogue"))
 
 
 class FreshIndexMixin:

@@ -3,7 +3,7 @@
 - `cross_validate()`: stratified k-fold cross-validation over the single-label clips, folds fixed by
   a seed, C tuned inside each training fold (nested), so no test clip shapes its own prediction.
 - `fit_report()`: per emotion × strategy, how many of the top videos that `pick_videos()` shows carry
-  a fitting human label or predicted mood (recommender.mood_map).
+  a fitting human label or predicted mood (catalogue.mood_map).
 """
 
 from pathlib import Path
@@ -13,13 +13,13 @@ from django.conf import settings
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
+from catalogue.models import Video
+from catalogue.mood_map import MOOD_MAP, MOODS, fits
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.engine.strategies import STRATEGIES
 from recommender.engine.video_pick import pick_videos
-from recommender.models import Video
-from recommender.mood_features import learn_word_clusters, lexicon_table, mood_pipeline
-from recommender.mood_map import MOOD_MAP, MOODS, fits
-from recommender.mood_model import FOLDS, SEED, Labelled, labelled_clips, tune_c
+from videomood.mood_features import learn_word_clusters, lexicon_table, mood_pipeline
+from videomood.mood_model import FOLDS, SEED, Labelled, labelled_clips, tune_c
 
 
 def cross_validate(data: Labelled | None = None, *, folds: int = FOLDS, seed: int = SEED, tune: bool = True) -> dict:

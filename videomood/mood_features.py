@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from recommender.vad import SCALE_MAX, SCALE_MIN, lexicon
+from catalogue.vad import SCALE_MAX, SCALE_MIN, lexicon
 
 WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 CLUSTER_SIZES = (50, 100, 200)

@@ -2,7 +2,7 @@
 
 Supervision: the MusicCaps clips whose AudioSet labels include one of the seven music-mood
 classes (551; the 539 with exactly one are the training and evaluation set). Features are in
-recommender.mood_features; the classifier is a linear SVM, and its seven scores become a mood
+videomood.mood_features; the classifier is a linear SVM, and its seven scores become a mood
 distribution by a softmax whose temperature is fitted to held-out scores, so the most probable
 mood is always the SVM's own pick.
 
@@ -23,10 +23,10 @@ from django.conf import settings
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
-from recommender import mood_features
-from recommender.mood_features import clip_text, learn_word_clusters, lexicon_table, mood_pipeline
-from recommender.mood_map import MOODS
-from recommender.video_sources import audioset_mood_segments, musiccaps_clips, videos_dir
+from catalogue.mood_map import MOODS
+from videomood import mood_features
+from videomood.mood_features import clip_text, learn_word_clusters, lexicon_table, mood_pipeline
+from videomood.video_sources import audioset_mood_segments, musiccaps_clips, videos_dir
 
 MODEL_VERSION = 1
 SEED = 0

@@ -3,7 +3,7 @@
 - `title(aspects, caption, mood, carried)`: "Melancholic piano ballad" — the strongest mood word
   that the clip's own aspects name (else the mood), its main instrument, its genre; ≤ 60 characters.
 - `phrase(aspects, caption, carried)`: "Gentle, melancholic piano" — the words that carried the mood
-  (recommender.mood_model finds them), then the instrument; the card adds " — for sad".
+  (videomood.mood_model finds them), then the instrument; the card adds " — for sad".
 - `mood_word_candidates(aspects, caption, vocabulary)`: the words worth testing as carriers — the
   describing words of MusicCaps: whole words that musicians gave as a one-word aspect of at least
   three clips ("sad", "soulful", "eerie"), less those about the recording, the instruments, the
@@ -183,7 +183,7 @@ def describing_words(aspect_lists, *, min_count: int = 3) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def musiccaps_describing_words() -> frozenset[str]:
-    from recommender.video_sources import musiccaps_clips
+    from videomood.video_sources import musiccaps_clips
 
     return describing_words(clip["aspects"] for _, clip in musiccaps_clips())
 

@@ -1,7 +1,7 @@
 """The video sources as they are published: MusicCaps clips (caption + aspect list) and AudioSet segments.
 
 AudioSet's seven music-mood classes are human labels for real YouTube clips; the MusicCaps clips
-that carry one are the labelled set the caption-to-mood model learns from (recommender.mood_model).
+that carry one are the labelled set the caption-to-mood model learns from (videomood.mood_model).
 """
 
 import ast
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from recommender.mood_map import MOODS
+from catalogue.mood_map import MOODS
 
-# AudioSet's music-mood classes, in the order of recommender.mood_map.MOODS.
+# AudioSet's music-mood classes, in the order of catalogue.mood_map.MOODS.
 AUDIOSET_MOODS = dict(
     zip(("/t/dd00031", "/t/dd00032", "/t/dd00033", "/t/dd00034", "/t/dd00035", "/t/dd00036", "/t/dd00037"), MOODS)
 )

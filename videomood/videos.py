@@ -1,18 +1,18 @@
 """Music videos: MusicCaps clips and AudioSet music-mood segments, each with a mood, VAD and a card's words.
 
 A clip's mood is AudioSet's human label where it has one (the truth), else the caption model's
-prediction (recommender.mood_model); its VAD is the average of the mood words' coordinates under
-that mood distribution, and its title, carried words and card phrase come from recommender.video_cards.
+prediction (videomood.mood_model); its VAD is the average of the mood words' coordinates under
+that mood distribution, and its title, carried words and card phrase come from videomood.video_cards.
 """
 
 from django.db import transaction
 
-from recommender.models import CatalogueState, Video
-from recommender.mood_features import clip_text
-from recommender.mood_map import EMOTION_OF_MOOD, MOODS, expected_vad
-from recommender.mood_model import MoodModel, ensure_model
-from recommender.video_cards import describing_words, mood_word_candidates, phrase, title
-from recommender.video_sources import (  # noqa: F401  (re-exported: the readers used to live here)
+from catalogue.models import CatalogueState, Video
+from catalogue.mood_map import EMOTION_OF_MOOD, MOODS, expected_vad
+from videomood.mood_features import clip_text
+from videomood.mood_model import MoodModel, ensure_model
+from videomood.video_cards import describing_words, mood_word_candidates, phrase, title
+from videomood.video_sources import (  # noqa: F401  (re-exported: the readers used to live here)
     AUDIOSET_MOODS,
     AUDIOSET_MUSIC,
     VideoImportReport,

@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header
     "core",
     "accounts",
-    "recommender",
+    "catalogue",  # songs and videos, their VAD, imports, clusterings and the staff's curation
+    "recommender",  # what fits this listener now: the engine, ratings, the recommendations API
+    "videomood",  # the caption-to-mood model that labels the videos (import and evaluation commands)
     "vision",
     "training",  # the emotion CNN's training and evaluation commands (PyTorch is imported only by them)
     "moods",

@@ -3,12 +3,12 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from recommender.models import Cluster, Clustering, Track, Video
+from catalogue.models import Cluster, Clustering, Track, Video
 from recommender.selectors import recommend
 from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, grant_curator_permissions, import_small_catalogue
 
-CHANGELIST = "/admin/recommender/track/"
+CHANGELIST = "/admin/catalogue/track/"
 
 
 class AdminCurationTest(FreshIndexMixin, BaseTestCase):
@@ -45,7 +45,7 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
         self.assertTrue(all(t.genre == "metal" for t in response.context["cl"].queryset))
         response = self.client.get(CHANGELIST, {"source__exact": "spotify_moods", "is_active__exact": "1"})
         self.assertEqual(response.context["cl"].queryset.count(), 686)
-        response = self.client.get("/admin/recommender/video/", {"emotion__exact": "sad", "q": "ballad"})
+        response = self.client.get("/admin/catalogue/video/", {"emotion__exact": "sad", "q": "ballad"})
         self.assertContains(response, "abcdefghijk")
 
     def test_bulk_deactivate_and_activate(self):
@@ -91,7 +91,7 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
             content_type="text/csv",
         )
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload, "format": ""})
+            response = self.client.post(reverse("admin:catalogue_track_import"), {"file": upload, "format": ""})
         # Imported by a Celery task (eager here); its page has the summary, the rejected rows are a CSV.
         self.assertEqual(response.status_code, 302)
         page = self.client.get(response["Location"])
@@ -104,13 +104,13 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
     def test_an_unreadable_upload_is_refused_clearly(self):
         upload = SimpleUploadedFile("odd.csv", b"a,b\n1,2\n", content_type="text/csv")
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload})
+            response = self.client.post(reverse("admin:catalogue_track_import"), {"file": upload})
         self.assertContains(self.client.get(response["Location"]), "cannot tell the catalogue format")
 
     def test_recluster_from_the_admin(self):
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:recommender_track_recluster"))
-        self.assertRedirects(response, reverse("admin:recommender_clustering_changelist"))
+            response = self.client.post(reverse("admin:catalogue_track_recluster"))
+        self.assertRedirects(response, reverse("admin:catalogue_clustering_changelist"))
         active = Clustering.objects.get(is_active=True)
         self.assertNotEqual(active.pk, self.clustering.pk)
         self.assertIn("charlie", active.trigger)
@@ -119,7 +119,7 @@ class AdminCurationTest(FreshIndexMixin, BaseTestCase):
         self.assertNotEqual(Clustering.objects.get(is_active=True).pk, active.pk)
 
     def test_clustering_page_draws_the_scatter_plot(self):
-        response = self.client.get(f"/admin/recommender/clustering/{self.clustering.pk}/change/")
+        response = self.client.get(f"/admin/catalogue/clustering/{self.clustering.pk}/change/")
         self.assertEqual(response.status_code, 200)
         content = response.content.decode()
         self.assertIn("<svg", content)
@@ -132,13 +132,13 @@ class AdminRefusedTest(FreshIndexMixin, BaseTestCase):
     def test_listeners_cannot_curate(self):
         track = Track.objects.create(title="Song", artist="A", valence=5, arousal=5, source="manual", source_id="x")
         self.client.force_login(self.alice)
-        for url in (CHANGELIST, reverse("admin:recommender_track_import")):
+        for url in (CHANGELIST, reverse("admin:catalogue_track_import")):
             response = self.client.get(url)
             self.assertEqual(response.status_code, 302)
             self.assertIn("/admin/login/", response["Location"])
         response = self.client.post(CHANGELIST, {"action": "deactivate", "_selected_action": [track.pk]})
         self.assertEqual(response.status_code, 302)
-        response = self.client.post(reverse("admin:recommender_track_recluster"))
+        response = self.client.post(reverse("admin:catalogue_track_recluster"))
         self.assertIn("/admin/login/", response["Location"])
         track.refresh_from_db()
         self.assertTrue(track.is_active)
@@ -149,7 +149,7 @@ class AdminRefusedTest(FreshIndexMixin, BaseTestCase):
         self.client.force_login(self.charlie)  # staff, but no recommender permissions
         self.assertEqual(self.client.get(CHANGELIST).status_code, 403)
         self.client.post(CHANGELIST, {"action": "deactivate", "_selected_action": [track.pk]})
-        self.client.post(reverse("admin:recommender_track_recluster"))
+        self.client.post(reverse("admin:catalogue_track_recluster"))
         track.refresh_from_db()
         self.assertTrue(track.is_active)
         self.assertFalse(Clustering.objects.exists())
@@ -188,11 +188,11 @@ class AdminFiguresAndImportWordsTest(FreshIndexMixin, BaseTestCase):
         form = self.client.get(f"{CHANGELIST}{self.track.pk}/change/").content.decode()
         self.assertIn('value="7.54"', form)
         self.assertNotIn("7.544999", form)
-        runs = self.client.get("/admin/recommender/clustering/").content.decode()
+        runs = self.client.get("/admin/catalogue/clustering/").content.decode()
         self.assertIn(">0.479<", runs)
         self.assertIn(">0.08 s<", runs)
         self.assertNotIn("0.478632", runs)
-        page = self.client.get(f"/admin/recommender/clustering/{self.clustering.pk}/change/").content.decode()
+        page = self.client.get(f"/admin/catalogue/clustering/{self.clustering.pk}/change/").content.decode()
         self.assertIn("0.479", page)
         self.assertIn("1,234.57", page)
         self.assertNotIn("0.478632", page)
@@ -207,14 +207,14 @@ class AdminFiguresAndImportWordsTest(FreshIndexMixin, BaseTestCase):
     def test_an_unknown_header_is_explained_with_the_forms_format_menu_and_the_name_as_uploaded(self):
         upload = SimpleUploadedFile("My_Catalogue.CSV", b"a,b\n1,2\n", content_type="text/csv")
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload, "format": ""})
+            response = self.client.post(reverse("admin:catalogue_track_import"), {"file": upload, "format": ""})
         page = self.client.get(response["Location"]).content.decode()
         self.assertIn("cannot tell the catalogue format from the header (a, b…); choose it in the Format menu", page)
         self.assertNotIn("--format", page)
         self.assertIn("My_Catalogue.CSV", page)
         self.assertNotIn("My_catalogue.csv", page)
         # Named in the menu, the same file is read as that format.
-        form = self.client.get(reverse("admin:recommender_track_import")).content.decode()
+        form = self.client.get(reverse("admin:catalogue_track_import")).content.decode()
         self.assertIn('name="format"', form)
 
     def test_a_summary_quotes_the_file_name_as_uploaded(self):
@@ -227,7 +227,7 @@ class AdminFiguresAndImportWordsTest(FreshIndexMixin, BaseTestCase):
             content_type="text/csv",
         )
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:recommender_track_import"), {"file": upload, "format": ""})
+            response = self.client.post(reverse("admin:catalogue_track_import"), {"file": upload, "format": ""})
         page = self.client.get(response["Location"]).content.decode()
         self.assertIn("lowercase-Mixed.csv (spotify_moods): 1 rows, 1 new", page)
         self.assertNotIn("Lowercase-Mixed.csv", page)

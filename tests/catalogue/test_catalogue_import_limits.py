@@ -15,12 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from recommender.models import Track
+from catalogue.models import Track
 from tests.base import BaseTestCase
 from tests.rec_fixtures import grant_curator_permissions
 
 HEADER = "name,album,artist,id,valence,energy,mood,genre\n"
-IMPORT = "admin:recommender_track_import"
+IMPORT = "admin:catalogue_track_import"
 
 
 def row(n, title="Song", valence="0.8"):
@@ -35,8 +35,8 @@ class CatalogueImportTaskTests(BaseTestCase):
 
     def upload(self, text: str | bytes, name="mine.csv"):
         data = text.encode() if isinstance(text, str) else text
-        # Re-clustering a two-song catalogue is not the point here (tests/test_rec_admin.py does it).
-        with mock.patch("recommender.services.request_refresh"), self.captureOnCommitCallbacks(execute=True):
+        # Re-clustering a two-song catalogue is not the point here (tests/catalogue/test_admin.py does it).
+        with mock.patch("catalogue.tasks.refresh_clustering"), self.captureOnCommitCallbacks(execute=True):
             return self.client.post(
                 reverse(IMPORT), {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "format": ""}
             )
@@ -87,10 +87,10 @@ class CatalogueImportTaskTests(BaseTestCase):
 
     def test_a_job_page_that_does_not_exist_is_404(self):
         self.assertEqual(
-            self.client.get(reverse("admin:recommender_track_import_status", args=["0" * 32])).status_code, 404
+            self.client.get(reverse("admin:catalogue_track_import_status", args=["0" * 32])).status_code, 404
         )
         self.assertEqual(
-            self.client.get(reverse("admin:recommender_track_import_rejected", args=["0" * 32])).status_code, 404
+            self.client.get(reverse("admin:catalogue_track_import_rejected", args=["0" * 32])).status_code, 404
         )
 
     def test_listeners_cannot_see_a_job(self):

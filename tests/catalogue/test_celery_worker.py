@@ -10,8 +10,8 @@ import pytest
 from celery import Celery
 from django.db import connection
 
-from recommender.models import Clustering
-from recommender.tasks import refresh_clustering
+from catalogue.models import Clustering
+from catalogue.tasks import refresh_clustering
 from tests.rec_fixtures import import_small_catalogue
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

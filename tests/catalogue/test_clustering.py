@@ -6,14 +6,14 @@ from unittest import mock
 from django.conf import settings
 from django.test import TestCase
 
+from catalogue import clustering
+from catalogue.clustering import ClusteringError, refresh
+from catalogue.importers import import_tracks
+from catalogue.models import Clustering, ClusterMembership, Track
+from catalogue.services import import_catalogue
+from catalogue.tasks import refresh_clustering
 from core.emotions import EMOTIONS
-from recommender import clustering
-from recommender.clustering import ClusteringError, refresh
-from recommender.importers import import_tracks
-from recommender.models import Clustering, ClusterMembership, Track
 from recommender.selectors import recommend
-from recommender.services import import_catalogue
-from recommender.tasks import refresh_clustering
 from tests.rec_fixtures import MUSE_V3_HEAD, SPOTIFY_MOODS, FreshIndexMixin, import_small_catalogue
 
 

@@ -1,7 +1,7 @@
 """The re-clustering Celery task failing midway: the task fails visibly and the old clusters keep serving.
 
 `tests/test_rec_clustering.py` covers `clustering.refresh()` itself with an injected write error;
-this drives the Celery task (`recommender.tasks.refresh_clustering`, as beat and the admin queue it)
+this drives the Celery task (`catalogue.tasks.refresh_clustering`, as beat and the admin queue it)
 into a real database failure: a track is deleted by someone else while the refresh has already
 written its new clustering, so the new memberships point at a missing track and the commit
 fails on the foreign key.
@@ -12,9 +12,9 @@ from django.db import IntegrityError
 from django.db.models.signals import post_save
 from django.test import Client
 
-from recommender.models import Cluster, Clustering, ClusterMembership, Track
+from catalogue.models import Cluster, Clustering, ClusterMembership, Track
+from catalogue.tasks import refresh_clustering
 from recommender.selectors import reset_indexes
-from recommender.tasks import refresh_clustering
 from tests.rec_fixtures import import_small_catalogue
 
 pytestmark = pytest.mark.slow

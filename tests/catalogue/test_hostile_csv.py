@@ -18,8 +18,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from recommender.importers import FORMATS, FormatError, import_tracks
-from recommender.models import Track
+from catalogue.importers import FORMATS, FormatError, import_tracks
+from catalogue.models import Track
 from tests.rec_fixtures import CATALOGUE
 
 pytestmark = pytest.mark.slow

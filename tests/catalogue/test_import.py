@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from recommender.importers import FormatError, import_tracks, song_key
-from recommender.models import Track
+from catalogue.importers import FormatError, import_tracks, song_key
+from catalogue.models import Track
 from tests.rec_fixtures import (
     DEEZER_TEST,
     MUSE_SAMPLE,

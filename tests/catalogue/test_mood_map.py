@@ -6,9 +6,9 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
+from catalogue.mood_map import EMOTION_OF_MOOD, MOOD_MAP, MOODS, expected_vad, fits, mood_at, mood_vad
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.engine.strategies import STRATEGIES, already_there
-from recommender.mood_map import EMOTION_OF_MOOD, MOOD_MAP, MOODS, expected_vad, fits, mood_at, mood_vad
 
 
 class MoodMapTest(SimpleTestCase):

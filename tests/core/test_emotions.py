@@ -7,9 +7,9 @@ import re
 from django.template import Context, Template
 from django.test import SimpleTestCase, TestCase
 
+from catalogue.models import Cluster, Clustering
+from catalogue.plots import clustering_svg
 from core.emotions import EMOJI, EMOTION_COLOURS, EMOTIONS, palette
-from recommender.models import Cluster, Clustering
-from recommender.plots import clustering_svg
 
 
 class PaletteTests(SimpleTestCase):

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
+from catalogue.models import Clustering
 from moods.services import create_playlist
-from recommender.models import Clustering
 from tests.base import PASSWORD
 from tests.browser import OFFLINE_PLAYER, chromium_available, launch_chromium
 from tests.moods_support import NOON, like, make_track, record_sequence
@@ -128,13 +128,13 @@ class ContentSecurityPolicyInBrowserTests(StaticLiveServerTestCase):
 
         admin_pages = [
             "/admin/",
-            "/admin/recommender/track/",
-            f"/admin/recommender/track/{self.track.pk}/change/",
-            "/admin/recommender/track/import/",
-            "/admin/recommender/clustering/",
+            "/admin/catalogue/track/",
+            f"/admin/catalogue/track/{self.track.pk}/change/",
+            "/admin/catalogue/track/import/",
+            "/admin/catalogue/clustering/",
             "/admin/moods/moodstatistics/",
             "/admin/auth/user/",
-            f"/admin/recommender/clustering/{clustering.pk}/change/",
+            f"/admin/catalogue/clustering/{clustering.pk}/change/",
         ]
         seen, problems, _ = self.open_pages(self.admin, admin_pages)
         self.assertEqual(problems, [])

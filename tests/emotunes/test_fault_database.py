@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SETUP = f"""
 from django.contrib.auth.models import User
-from recommender.models import Track
+from catalogue.models import Track
 User.objects.create_user("alice", "alice@example.org", {PASSWORD!r})
 ids = [Track.objects.create(title=f"Song {{n}}", artist="Artist", valence=6.0, arousal=5.0,
                             source="spotify_moods", source_id=f"fault-{{n}}").pk for n in (1, 2)]

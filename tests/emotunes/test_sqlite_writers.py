@@ -21,7 +21,7 @@ SECONDS = 6.0
 
 SETUP = f"""
 from django.contrib.auth.models import User
-from recommender.models import Track
+from catalogue.models import Track
 for n in range({WRITERS}):
     User.objects.create_user(f"writer{{n}}", password={PASSWORD!r})
 ids = [Track.objects.create(title=f"Song {{n}}", artist=f"Artist {{n}}", valence=5.0, arousal=5.0,

@@ -5,8 +5,9 @@ import json
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
 
+from catalogue.models import Track, Video
 from core.emotions import EMOTIONS
-from recommender.models import Rating, Track, Video
+from recommender.models import Rating
 from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 

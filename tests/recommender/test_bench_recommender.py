@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from recommender.models import Clustering, Track
+from catalogue.models import Clustering, Track
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 
 CASES = ("personalised", "personalised, cold", "anonymous")

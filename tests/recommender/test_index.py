@@ -3,13 +3,15 @@
 import numpy as np
 from django.contrib.auth import get_user_model
 
+from catalogue.clustering import refresh
+from catalogue.models import Track
+from catalogue.services import set_active
 from core.emotions import EMOTIONS
-from recommender.clustering import refresh
 from recommender.engine.index import track_index
 from recommender.engine.taste import taste_of
-from recommender.models import Rating, Track
+from recommender.models import Rating
 from recommender.selectors import recommend
-from recommender.services import rate_item, set_active
+from recommender.services import rate_item
 from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 

@@ -1,7 +1,7 @@
 """A song's reason never quotes a tag that contradicts the mood it was chosen for."""
 
+from catalogue.vad import word_vad
 from recommender.selectors import recommend
-from recommender.vad import word_vad
 from tests.base import BaseTestCase
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 

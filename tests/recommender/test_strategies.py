@@ -5,8 +5,8 @@ import statistics
 import numpy as np
 from django.test import TestCase
 
+from catalogue.recordings import primary_artist
 from core.emotions import EMOTIONS, WARRINER_VAD
-from recommender.recordings import primary_artist
 from recommender.selectors import recommend
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 
@@ -142,7 +142,7 @@ class OneRecordingOnceTest(FreshIndexMixin, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from recommender.models import Track
+        from catalogue.models import Track
 
         cls.clustering = import_small_catalogue()
         # The two rows of the Deezer mood dataset (train.csv) that credit one recording twice.
@@ -164,7 +164,7 @@ class OneRecordingOnceTest(FreshIndexMixin, TestCase):
         ]
 
     def test_credits_and_title_notes_are_one_recording_but_other_versions_are_not(self):
-        from recommender.recordings import recording_key
+        from catalogue.recordings import recording_key
 
         same = [
             ("Hybrid", "If I Survive"),
@@ -184,7 +184,7 @@ class OneRecordingOnceTest(FreshIndexMixin, TestCase):
             self.assertNotEqual(recording_key(artist, title), "hybrid|if i survive", (artist, title))
 
     def test_a_list_near_the_recording_has_it_once(self):
-        from recommender.clustering import complete
+        from catalogue.clustering import complete
         from recommender.engine.index import track_index
         from recommender.engine.ranking import pick_tracks
 
@@ -197,10 +197,10 @@ class OneRecordingOnceTest(FreshIndexMixin, TestCase):
                 self.assertEqual(len(chosen & {t.id for t in self.pair}), 1)
 
     def test_an_artists_credits_share_the_artist_cap(self):
-        from recommender.clustering import complete
+        from catalogue.clustering import complete
+        from catalogue.models import Track
         from recommender.engine.index import track_index
         from recommender.engine.ranking import pick_tracks
-        from recommender.models import Track
 
         # Three more Hybrid songs right beside the pair, credited three ways: with the pair's
         # recording, four by one artist, of which a list shows RECOMMENDER_ARTIST_CAP (2).
@@ -222,7 +222,7 @@ class OneRecordingOnceTest(FreshIndexMixin, TestCase):
         self.assertEqual(sum(primary_artist(a) == "hybrid" for a in artists), 2, sorted(artists))
 
     def test_every_list_shows_each_recording_once(self):
-        from recommender.recordings import recording_key
+        from catalogue.recordings import recording_key
 
         for emotion in EMOTIONS:
             for strategy in ("match", "lift", "iso"):
@@ -239,8 +239,8 @@ class NoPlaceholderGenresTest(FreshIndexMixin, TestCase):
         cls.clustering = import_small_catalogue()
 
     def test_placeholders_are_not_imported_and_not_shown(self):
-        from recommender.models import Track
-        from recommender.recordings import PLACEHOLDER_GENRES
+        from catalogue.models import Track
+        from catalogue.recordings import PLACEHOLDER_GENRES
 
         genres = {g.casefold() for g in Track.objects.values_list("genre", flat=True).distinct()}
         self.assertFalse(genres & PLACEHOLDER_GENRES)

@@ -3,9 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from catalogue.models import Track
 from core.emotions import EMOTIONS
 from recommender.engine.taste import taste_of
-from recommender.models import Rating, Track
+from recommender.models import Rating
 from recommender.selectors import recommend
 from recommender.services import rate_item
 from tests.base import BaseTestCase

@@ -2,11 +2,11 @@
 
 from django.test import TestCase
 
+from catalogue.models import Video
+from catalogue.mood_map import MOODS, expected_vad, fits
 from core.emotions import EMOTIONS, WARRINER_VAD
 from recommender.engine.strategies import STRATEGIES
 from recommender.engine.video_pick import pick_videos, video_index
-from recommender.models import Video
-from recommender.mood_map import MOODS, expected_vad, fits
 from tests.rec_fixtures import FreshIndexMixin
 
 

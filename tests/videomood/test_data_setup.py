@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
-from recommender.models import Clustering, Track
+from catalogue.models import Clustering, Track
 from tests.rec_fixtures import DATA, FreshIndexMixin, temporary_dir
 
 

@@ -5,9 +5,9 @@ import re
 from django.test import SimpleTestCase
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from recommender.mood_features import clip_text
-from recommender.mood_model import ensure_model
-from recommender.video_cards import (
+from videomood.mood_features import clip_text
+from videomood.mood_model import ensure_model
+from videomood.video_cards import (
     TITLE_MAX,
     genre,
     instrument,
@@ -16,7 +16,7 @@ from recommender.video_cards import (
     phrase,
     title,
 )
-from recommender.video_sources import musiccaps_clips
+from videomood.video_sources import musiccaps_clips
 
 # Real clips (YouTube id, start second) of musiccaps.csv, with their human AudioSet mood where they have one.
 SAD_BALLAD = ("-0Gj8-vB1q4", 30)  # "It sounds sad and soulful"; no AudioSet mood label

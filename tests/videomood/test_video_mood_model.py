@@ -7,11 +7,11 @@ import numpy as np
 from django.core.management import call_command
 from django.test import SimpleTestCase, override_settings
 
-from recommender import mood_model
-from recommender.mood_evaluation import confusion_image, cross_validate, estimated_fit
-from recommender.mood_map import MOODS
-from recommender.mood_model import Labelled, labelled_clips
+from catalogue.mood_map import MOODS
 from tests.rec_fixtures import temporary_dir
+from videomood import mood_model
+from videomood.mood_evaluation import confusion_image, cross_validate, estimated_fit
+from videomood.mood_model import Labelled, labelled_clips
 
 # MusicCaps -0Gj8-vB1q4 at 30 s, which has no AudioSet mood label.
 SAD_BALLAD = (
@@ -67,7 +67,7 @@ class CrossValidationTest(SimpleTestCase):
         self.assertNotEqual(first["folds"], other["folds"])
 
     def test_c_is_tuned_inside_each_training_fold(self):
-        with mock.patch("recommender.mood_evaluation.tune_c", wraps=mood_model.tune_c) as tune:
+        with mock.patch("videomood.mood_evaluation.tune_c", wraps=mood_model.tune_c) as tune:
             result = cross_validate(self.sample, folds=3, seed=1)
         self.assertEqual(tune.call_count, 3)
         self.assertTrue(all(len(call.args[0]) == 56 for call in tune.call_args_list))  # the training fold only

@@ -5,14 +5,14 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
+from catalogue.models import Video
+from catalogue.mood_map import MOODS
+from catalogue.vad import text_vad
 from core.emotions import EMOTIONS
 from recommender.engine.strategies import STRATEGIES
-from recommender.models import Video
-from recommender.mood_map import MOODS
 from recommender.selectors import recommend
-from recommender.vad import text_vad
-from recommender.videos import import_videos
 from tests.rec_fixtures import FreshIndexMixin
+from videomood.videos import import_videos
 
 
 class VideoImportTest(FreshIndexMixin, TestCase):

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recommender.importers import FORMATS, FormatError, how_to_name_the_format
-from recommender.services import import_catalogue
+from catalogue.importers import FORMATS, FormatError, how_to_name_the_format
+from catalogue.services import import_catalogue
 
 MAX_LISTED_ERRORS = 50
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.clustering import ClusteringError, refresh
+from catalogue.clustering import ClusteringError, refresh
 
 
 class Command(BaseCommand):

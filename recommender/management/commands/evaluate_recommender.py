@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 
+from catalogue.clustering import complete
+from catalogue.models import Clustering, Track
 from core.emotions import EMOTIONS, WARRINER_VAD
-from recommender.clustering import complete
 from recommender.engine.index import track_index
 from recommender.engine.strategies import STRATEGIES, targets
-from recommender.models import Clustering, Track
 from recommender.selectors import forget_tastes, recommend, reset_indexes
 from recommender.simulation import simulate_listeners
 

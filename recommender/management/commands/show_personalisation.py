@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from catalogue.models import Track
+from catalogue.recordings import primary_artist
 from core.emotions import EMOTIONS
-from recommender.models import Track
-from recommender.recordings import primary_artist
 from recommender.selectors import STRATEGIES, recommend
 from recommender.services import rate_item
 

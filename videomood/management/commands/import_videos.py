@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from recommender.management.commands.import_catalogue import progress_bar
-from recommender.videos import import_videos, videos_dir
+from catalogue.management.commands.import_catalogue import progress_bar
+from videomood.videos import import_videos, videos_dir
 
 
 class Command(BaseCommand):

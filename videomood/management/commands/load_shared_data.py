@@ -6,16 +6,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from recommender.clustering import refresh
-from recommender.importers import FormatError, import_tracks, shared_catalogue_files
-from recommender.management.commands.import_catalogue import progress_bar, write_report
-from recommender.management.commands.import_videos import summary
-from recommender.management.commands.refresh_clusters import write_clustering
-from recommender.models import Clustering, Track, Video
-from recommender.videos import import_videos
+from catalogue.clustering import refresh
+from catalogue.importers import FormatError, import_tracks, shared_catalogue_files
+from catalogue.management.commands.import_catalogue import progress_bar, write_report
+from catalogue.management.commands.refresh_clusters import write_clustering
+from catalogue.models import Clustering, Track, Video
+from videomood.management.commands.import_videos import summary
+from videomood.videos import import_videos
 
 # Bump when an importer or a conversion changes, so `make data` re-imports.
-DATA_VERSION = 2  # 2: video moods from the caption model (recommender.mood_model)
+DATA_VERSION = 2  # 2: video moods from the caption model (videomood.mood_model)
 
 
 def source_files(data_dir: Path) -> list[Path]:

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
+from catalogue.models import Video
 from core.emotions import EMOTIONS
 from recommender.engine.strategies import STRATEGIES
-from recommender.models import Video
-from recommender.mood_evaluation import confusion_image, cross_validate, estimated_fit, fit_report
-from recommender.mood_model import FOLDS, SEED
+from videomood.mood_evaluation import confusion_image, cross_validate, estimated_fit, fit_report
+from videomood.mood_model import FOLDS, SEED
 
 
 class Command(BaseCommand):
