@@ -18,7 +18,7 @@ from live import connections, protocol
 from live.backends import open_backend
 from live.errors import FRAME_FAILURES, ProtocolError
 from live.limits import LiveLimits
-from live.services import record_mood_change
+from live.services import record_mood_change, session_user
 from live.state import StreamState
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
         user = self.scope.get("user")
         self.user = user if user is not None and user.is_authenticated else None
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
         await self.accept()
         await self.send_json(protocol.hello(authenticated=self.user is not None, mode=self.vision.mode, limits=limits))
 
@@ -118,6 +120,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def announce_mood(self, emotion, confidence, source):
         await self.send_json(protocol.mood_changed(emotion, confidence, source))
+        if self.user is None:
+            return
+        # The session is read again before each write (a logout, a password change elsewhere or a
+        # deleted account ends it); when it is gone, so is this socket: the page reconnects as
+        # whoever its cookie now says.
+        self.user = await session_user(self.session_key, self.user)
+        if self.user is None:
+            await self.close(code=protocol.SESSION_ENDED)
+            return
         await record_mood_change(user=self.user, emotion=emotion, confidence=confidence, source=source)
 
     # A vision worker's answer (VISION_MODE=workers) arrives on this consumer's channel.

@@ -15,6 +15,8 @@ from live.readings import parse_reading
 from vision.errors import FrameError
 from vision.pipeline import FrameAnalysis
 
+# The close code when the socket's session has ended (logout, password change, deleted account).
+SESSION_ENDED = 4001
 TEXT_MAX_DEPTH = 4  # a message is one flat object; a little room for what a client may add
 TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera", "reading")
 

@@ -1,8 +1,12 @@
 """What the live stream writes: a change of the listener's stable mood, kept in their history."""
 
 import logging
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user
 
 from moods.services import record_mood
 
@@ -20,3 +24,20 @@ async def record_mood_change(*, user, emotion: str, confidence: float, source: s
         await database_sync_to_async(record_mood)(user=user, emotion=emotion, confidence=confidence, source=source)
     except Exception:
         logger.exception("Could not record a mood change")
+
+
+@database_sync_to_async
+def session_user(session_key: str | None, user):
+    """``user`` as the socket's session stands now, or None when it no longer logs them in.
+
+    A socket keeps the user of its handshake; the session behind it can end meanwhile: a
+    logout, a password change elsewhere (Django's session hash no longer matches), a deleted
+    account. ``django.contrib.auth.get_user`` on the session as stored now makes every check
+    an HTTP request would. One session read and one user read: the consumer asks before each
+    write to the history (a mood change, not a frame).
+    """
+    if user is None or not session_key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    current = get_user(SimpleNamespace(session=session))
+    return current if current.is_authenticated and current.pk == user.pk else None
