@@ -5,7 +5,8 @@ operations, each holding the GIL, so two threads of one process cannot run them 
 a small crop batch costs far more than its multiply-adds. Here the same weights (the `mtcnn`
 wheel's, read by `vision.mtcnn_nets.load_weights`) are written as three small ONNX graphs at
 load time, in memory — no model file to ship or convert — and ONNX Runtime runs each network
-in one call that releases the GIL. The box arithmetic around the networks stays in
+in one call that releases the GIL. `export` writes the same graphs as files for the browser's
+private mode, which runs them in ONNX Runtime Web. The box arithmetic around the networks stays in
 `vision.mtcnn_boxes`; these classes are drop-in replacements for `vision.mtcnn_nets`' `PNet`,
 `RNet` and `ONet` (NHWC float32 in, the same arrays out; equal within 1e-4,
 tests/test_vision_tracking.py).
@@ -16,6 +17,8 @@ times faster.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -73,9 +76,7 @@ class _Builder:
         # The Caffe port's Permute((2, 1, 3)) of an NHWC tensor, from NCHW: (N, W, H, C), then flattened.
         return self.node("Flatten", [self.node("Transpose", [x], perm=[0, 3, 2, 1])], axis=1)
 
-    def session(self, outputs: list[tuple[str, str, list]]):
-        import onnxruntime as ort
-
+    def model(self, outputs: list[tuple[str, str, list]]) -> onnx.ModelProto:
         graph_outputs = []
         for source, name, shape in outputs:
             self.nodes.append(helper.make_node("Identity", [source], [name]))
@@ -90,6 +91,12 @@ class _Builder:
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
         model.ir_version = 8
         onnx.checker.check_model(model)
+        return model
+
+    def session(self, outputs: list[tuple[str, str, list]]):
+        import onnxruntime as ort
+
+        model = self.model(outputs)
         options = ort.SessionOptions()
         # One thread per call, on the caller's thread: parallelism comes from serving threads/processes.
         options.intra_op_num_threads = 1
@@ -102,6 +109,20 @@ class _Builder:
 class _OnnxNet:
     outputs: tuple[str, ...]
 
+    def __init__(self, w):
+        graph, outputs = self.build(w)
+        self._session = graph.session(outputs)
+
+    @classmethod
+    def model(cls, w) -> onnx.ModelProto:
+        """The network as an ONNX model, as `export` writes it for the browser's private mode."""
+        graph, outputs = cls.build(w)
+        return graph.model(outputs)
+
+    @staticmethod
+    def build(w) -> tuple[_Builder, list]:
+        raise NotImplementedError
+
     def __call__(self, x: np.ndarray):
         return tuple(self._session.run(list(self.outputs), {"image": np.ascontiguousarray(x, dtype=np.float32)}))
 
@@ -109,7 +130,8 @@ class _OnnxNet:
 class OnnxPNet(_OnnxNet):
     outputs = ("regression", "probability")
 
-    def __init__(self, w):
+    @staticmethod
+    def build(w) -> tuple[_Builder, list]:
         g = _Builder("pnet")
         x = g.node("Transpose", ["image"], perm=[0, 3, 1, 2])
         x = g.pool(g.conv_prelu(x, w[0], w[1], w[2]), 2, 2, same=True)
@@ -119,15 +141,14 @@ class OnnxPNet(_OnnxNet):
         out = g.node("Transpose", [out], perm=[0, 2, 3, 1])  # NHWC again, as mtcnn_nets.PNet returns it
         reg, logits = g.node("Split", [out, g.const_int([4, 2])], n_out=2, axis=-1)
         prob = g.node("Softmax", [logits], axis=-1)
-        self._session = g.session(
-            [(reg, "regression", ["n", "oh", "ow", 4]), (prob, "probability", ["n", "oh", "ow", 2])]
-        )
+        return g, [(reg, "regression", ["n", "oh", "ow", 4]), (prob, "probability", ["n", "oh", "ow", 2])]
 
 
 class OnnxRNet(_OnnxNet):
     outputs = ("regression", "probability")
 
-    def __init__(self, w):
+    @staticmethod
+    def build(w) -> tuple[_Builder, list]:
         g = _Builder("rnet")
         x = g.node("Transpose", ["image"], perm=[0, 3, 1, 2])
         x = g.pool(g.conv_prelu(x, w[0], w[1], w[2]), 3, 2, same=True)
@@ -137,13 +158,14 @@ class OnnxRNet(_OnnxNet):
         out = g.dense(x, np.concatenate([w[12], w[14]], axis=1), np.concatenate([w[13], w[15]]))
         reg, logits = g.node("Split", [out, g.const_int([4, 2])], n_out=2, axis=-1)
         prob = g.node("Softmax", [logits], axis=-1)
-        self._session = g.session([(reg, "regression", ["n", 4]), (prob, "probability", ["n", 2])])
+        return g, [(reg, "regression", ["n", 4]), (prob, "probability", ["n", 2])]
 
 
 class OnnxONet(_OnnxNet):
     outputs = ("regression", "landmarks", "probability")
 
-    def __init__(self, w):
+    @staticmethod
+    def build(w) -> tuple[_Builder, list]:
         g = _Builder("onet")
         x = g.node("Transpose", ["image"], perm=[0, 3, 1, 2])
         x = g.pool(g.conv_prelu(x, w[0], w[1], w[2]), 3, 2, same=True)
@@ -154,6 +176,37 @@ class OnnxONet(_OnnxNet):
         out = g.dense(x, np.concatenate([w[15], w[17], w[19]], axis=1), np.concatenate([w[16], w[18], w[20]]))
         reg, marks, logits = g.node("Split", [out, g.const_int([4, 10, 2])], n_out=3, axis=-1)
         prob = g.node("Softmax", [logits], axis=-1)
-        self._session = g.session(
-            [(reg, "regression", ["n", 4]), (marks, "landmarks", ["n", 10]), (prob, "probability", ["n", 2])]
-        )
+        return g, [(reg, "regression", ["n", 4]), (marks, "landmarks", ["n", 10]), (prob, "probability", ["n", 2])]
+
+
+NETS = {"pnet": OnnxPNet, "rnet": OnnxRNet, "onet": OnnxONet}
+
+
+def export(directory) -> dict[str, Path]:
+    """Writes pnet.onnx, rnet.onnx and onet.onnx (the `mtcnn` wheel's weights) to `directory`.
+
+    The server builds these graphs in memory; the browser's private mode (`live.finders`) runs the
+    very same three files in ONNX Runtime Web, so both sides detect with identical networks.
+    A file is rewritten only when its bytes change, so its static URL's hash stays put.
+    """
+    from vision.mtcnn_nets import load_weights
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, net in NETS.items():
+        data = net.model(load_weights(f"{name}.lz4")).SerializeToString(deterministic=True)
+        path = directory / f"{name}.onnx"
+        if not path.is_file() or path.read_bytes() != data:
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(data)
+            partial.replace(path)
+        written[name] = path
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for path in export(sys.argv[1]).values():
+        print(path)

@@ -237,7 +237,10 @@ CSP_FRAME_ORIGINS = [
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", NONCE],
+        # 'wasm-unsafe-eval' lets private mode compile ONNX Runtime's WebAssembly (no JS eval);
+        # its worker comes from this site only.
+        "script-src": ["'self'", NONCE, "'wasm-unsafe-eval'"],
+        "worker-src": ["'self'"],
         "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

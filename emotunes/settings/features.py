@@ -106,6 +106,13 @@ PLAYLISTS_MAX_PER_LISTENER = env_int("PLAYLISTS_MAX_PER_LISTENER", 100, minimum=
 # Chart.js comes from the npm registry (`make install` runs `npm ci`) and is served from
 # node_modules, never copied into the repository.
 STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+# Private mode's ONNX Runtime Web (npm) and the models it runs in the browser (live.finders): only
+# the files the page loads, with hashed names like every static file.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "live.finders.PrivateModeFinder",
+]
 
 # --- Recommender ----------------------------------------------------------------------
 RECOMMENDER_K = env_int("RECOMMENDER_K", 7)  # K-Means clusters; 7 = one per basic emotion

@@ -1,5 +1,8 @@
 // The frame loop: draws the camera's picture small, sends it as a JPEG and waits for its answer
-// before the next one (one frame in flight), never faster than the server's rate limit.
+// before the next one (one frame in flight), never faster than the server's rate limit. In private
+// mode (static/js/private/) the picture is read in this browser and only its reading is sent.
+import { createPrivateMode } from "../private/private.js";
+
 export const FRAME_WIDTH = 320, FRAME_HEIGHT = 240;
 const JPEG_QUALITY = 0.7;
 const FRAME_INTERVAL_MS = 250; // a few frames per second; each also waits for the previous answer
@@ -10,6 +13,7 @@ export function startFrameLoop({ camera, socket, bus }) {
   grab.width = FRAME_WIDTH; grab.height = FRAME_HEIGHT;
   let inFlight = false, inFlightTimer = null, nextFrameTimer = null, lastSentAt = 0;
   let frameInterval = FRAME_INTERVAL_MS;
+  const privateMode = createPrivateMode({ root: document.getElementById("live"), bus });
 
   function schedule(delay) {
     clearTimeout(nextFrameTimer);
@@ -21,6 +25,7 @@ export function startFrameLoop({ camera, socket, bus }) {
     if (!camera.hasPicture()) { schedule(100); return; }
     grab.getContext("2d").drawImage(camera.video, 0, 0, FRAME_WIDTH, FRAME_HEIGHT);
     inFlight = true;
+    if (privateMode.on()) { sendReading(); return; }
     grab.toBlob(async (blob) => {
       if (!blob || !socket.isOpen()) { answered(); return; }
       const bytes = await blob.arrayBuffer();
@@ -29,6 +34,16 @@ export function startFrameLoop({ camera, socket, bus }) {
       socket.send(bytes);
       inFlightTimer = setTimeout(answered, ANSWER_TIMEOUT_MS);
     }, "image/jpeg", JPEG_QUALITY);
+  }
+
+  function sendReading() {
+    privateMode.read(grab).then((reading) => {
+      lastSentAt = performance.now();
+      // No reading (the models failed to load): nothing is sent, and the next try waits a frame.
+      if (!reading || !socket.isOpen() || !camera.isSending()) { answered(); return; }
+      socket.sendJSON(reading);
+      inFlightTimer = setTimeout(answered, ANSWER_TIMEOUT_MS);
+    }, () => { lastSentAt = performance.now(); answered(); });
   }
 
   function answered() {
