@@ -49,6 +49,8 @@ _OPTIONS = {
     "crop_seed": "--crop-seed",
     "ferplus_weight": "--ferplus-weight",
     "select_on": "--select-on",
+    "teacher": "--teacher",
+    "distill_weight": "--distill-weight",
 }
 
 

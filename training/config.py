@@ -53,6 +53,10 @@ class RunConfig:
     # What best.pt is chosen on: "fer" (validation faces as FER framed them) or "mean" (the mean of
     # that and the same faces' serving crops).
     select_on: str = "fer"
+    # Distillation (`training.distill`): an exported ONNX model whose probabilities are blended
+    # into the target with this weight (0: none).
+    teacher: str | None = None
+    distill_weight: float = 0.0
 
     def resolved(self) -> RunConfig:
         if self.precision == "auto":

@@ -32,7 +32,7 @@ from core.emotions import EMOTIONS
 from vision.alignment import resize_face
 
 from . import crops as serving
-from . import ferplus
+from . import distill, ferplus
 from .config import EpochRecord, RunConfig, cpu_has_bf16
 from .data import class_weights, load_folder, split_validation
 from .nets import build_net, count_parameters, to_input
@@ -103,7 +103,15 @@ class Run:
             self.val_crop_labels = torch.from_numpy(crops.labels[first])
         self.train_images = torch.from_numpy(np.concatenate(pool_images))
         self.train_labels = torch.from_numpy(np.concatenate(pool_labels))
-        self.train_targets = torch.from_numpy(np.concatenate(pool_targets))
+        pool_targets = np.concatenate(pool_targets)
+        if config.teacher and config.distill_weight > 0:
+            teacher = distill.teacher_probabilities(Path(config.teacher), self.train_images.numpy(), cache_dir)
+            agree = float((teacher.argmax(1) == self.train_labels.numpy()).mean())
+            log(
+                f"teacher {Path(config.teacher).name}: weight {config.distill_weight:g}, agrees with {agree:.1%} of the labels"
+            )
+            pool_targets = distill.blend(pool_targets, teacher, config.distill_weight)
+        self.train_targets = torch.from_numpy(pool_targets)
         self.n_faces = len(train_idx)
         self.val_images = torch.from_numpy(np.stack([resize_face(img, size) for img in data.images[val_idx]]))
         self.val_labels = torch.from_numpy(data.labels[val_idx])

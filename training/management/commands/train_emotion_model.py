@@ -108,6 +108,14 @@ class Command(BaseCommand):
             default=defaults.select_on,
             help="best.pt by validation accuracy on FER's crops, or the mean of that and the serving crops'",
         )
+        parser.add_argument(
+            "--teacher",
+            default=None,
+            help="an exported ONNX emotion model whose probabilities are blended into the target (distillation)",
+        )
+        parser.add_argument(
+            "--distill-weight", type=float, default=defaults.distill_weight, help="the teacher's weight in the target"
+        )
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
@@ -198,6 +206,8 @@ class Command(BaseCommand):
                     crop_seed=options["crop_seed"],
                     ferplus_weight=options["ferplus_weight"],
                     select_on=options["select_on"],
+                    teacher=options["teacher"],
+                    distill_weight=options["distill_weight"],
                     swa_learning_rate=(
                         loop.RunConfig.swa_learning_rate
                         if options["swa_learning_rate"] is None

@@ -1,0 +1,58 @@
+"""Distillation (train_emotion_model --teacher FILE --distill-weight W): a served ONNX model's
+readings of the training faces become part of the target."""
+
+import numpy as np
+import pytest
+import torch
+from django.conf import settings
+
+from tests.training import helpers as training_helpers
+from tests.training.helpers import train_tiny
+from training import distill, loop
+from vision.alignment import resize_face
+from vision.emotion import OnnxEmotionClassifier
+
+folders = training_helpers.folders  # the small real folders, a module-scoped fixture
+
+
+def test_the_teacher_s_probabilities_are_the_served_model_s_and_are_cached(folders, tmp_path):
+    train_dir, _ = folders
+    config = loop.RunConfig(data_dir=str(train_dir), arch="vgg", width=8, input_size=40, epochs=1, val_split=0.25)
+    run = loop.start(tmp_path / "plain", config, cache_dir=None, log=lambda line: None)
+    images = run.train_images.numpy()
+    teacher = distill.teacher_probabilities(settings.EMOTION_MODEL, images, tmp_path / "cache")
+    served = OnnxEmotionClassifier(settings.EMOTION_MODEL)
+    expected = served.predict(np.stack([resize_face(i, served.input_size) for i in images]))
+    assert np.allclose(teacher, expected, atol=1e-6)
+    assert len(list((tmp_path / "cache").glob("teacher-*.npy"))) == 1
+    assert np.array_equal(distill.teacher_probabilities(settings.EMOTION_MODEL, images, tmp_path / "cache"), teacher)
+
+
+def test_a_run_with_weight_one_learns_the_teacher_s_readings_alone(folders, tmp_path):
+    train_dir, _ = folders
+    config = loop.RunConfig(
+        data_dir=str(train_dir),
+        arch="vgg",
+        width=8,
+        input_size=40,
+        epochs=1,
+        val_split=0.25,
+        teacher=str(settings.EMOTION_MODEL),
+        distill_weight=1.0,
+    )
+    run = loop.start(tmp_path / "run", config, cache_dir=None, log=lambda line: None)
+    teacher = distill.teacher_probabilities(settings.EMOTION_MODEL, run.train_images.numpy(), None)
+    assert torch.allclose(run.train_targets, torch.from_numpy(teacher))
+    # The served model disagrees with FER2013's labels on some of these real faces.
+    assert (teacher.argmax(1) != run.train_labels.numpy()).any()
+
+
+def test_distillation_through_the_command_is_on_the_card(folders, tmp_path):
+    train_tiny(folders, tmp_path, "--teacher", str(settings.EMOTION_MODEL), "--distill-weight", "0.5", "--no-eval")
+    card = (tmp_path / "tiny.md").read_text()
+    assert f"--teacher {settings.EMOTION_MODEL}" in card and "--distill-weight 0.5" in card
+
+
+def test_a_weight_outside_zero_to_one_is_refused():
+    with pytest.raises(ValueError, match="distillation weight"):
+        distill.blend(np.zeros((1, 7)), np.zeros((1, 7)), 2.0)
