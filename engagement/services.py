@@ -29,6 +29,14 @@ def _fail(message: str, field: str):
     raise ValidationError(message, code=field)
 
 
+def _choice(value, allowed, field: str, message: str) -> str:
+    """``value`` when it is one of the ``allowed`` strings. The type is checked first: a list or an
+    object where a string belongs cannot be looked up in a set (TypeError: unhashable, a 500)."""
+    if not isinstance(value, str) or value not in allowed:
+        _fail(message, field)
+    return value
+
+
 def _int(value, field: str, low: int = 1, high: int = 2**63 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         _fail(f"{field} must be a whole number from {low}.", field)
@@ -51,13 +59,13 @@ def _key(value) -> str:
 def _impression(raw, page_view, user, now) -> Impression:
     if not isinstance(raw, dict):
         _fail("Each impression must be an object.", "impressions")
-    if raw.get("emotion") not in EMOTIONS:
-        _fail("emotion must be one of " + ", ".join(EMOTIONS) + ".", "emotion")
-    if raw.get("strategy") not in STRATEGIES:
-        _fail("strategy must be match, lift or iso.", "strategy")
-    source = raw.get("source") or ""
-    if source and source not in MoodSourceChoice.values:
-        _fail("source must be camera or manual.", "source")
+    _choice(raw.get("emotion"), EMOTIONS, "emotion", "emotion must be one of " + ", ".join(EMOTIONS) + ".")
+    _choice(raw.get("strategy"), STRATEGIES, "strategy", "strategy must be match, lift or iso.")
+    source = raw.get("source")
+    if source is None or source == "":  # no source: a mood of unknown origin
+        source = ""
+    else:
+        _choice(source, MoodSourceChoice.values, "source", "source must be camera or manual.")
     clustering = raw.get("clustering")
     if clustering is not None:
         clustering = _int(clustering, "clustering", 1, 2**31 - 1)
@@ -66,8 +74,9 @@ def _impression(raw, page_view, user, now) -> Impression:
         _fail(f"items must list 1–{MAX_ITEMS} items.", "items")
     stored, seen, counts = [], set(), {"track": 0, "video": 0}
     for item in items:
-        if not isinstance(item, dict) or item.get("type") not in ITEM_TYPES:
+        if not isinstance(item, dict):
             _fail("Each item needs a type (track or video) and an id.", "items")
+        _choice(item.get("type"), ITEM_TYPES, "items", "Each item needs a type (track or video) and an id.")
         pair = (item["type"], _int(item.get("id"), "item id"))
         if pair in seen:
             _fail("An item is listed twice.", "items")
@@ -115,8 +124,11 @@ def record_batch(*, data: dict, user=None) -> dict:
     events = []
     wanted_keys = set()
     for raw in raw_events:
-        if not isinstance(raw, dict) or raw.get("action") not in ACTIONS or raw.get("item_type") not in ITEM_TYPES:
-            _fail("Each event needs an impression key, an item_type, an item_id and an action.", "events")
+        needs = "Each event needs an impression key, an item_type, an item_id and an action."
+        if not isinstance(raw, dict):
+            _fail(needs, "events")
+        _choice(raw.get("action"), ACTIONS, "events", needs)
+        _choice(raw.get("item_type"), ITEM_TYPES, "events", needs)
         events.append(
             (_key(raw.get("impression")), raw["item_type"], _int(raw.get("item_id"), "item_id"), raw["action"])
         )
