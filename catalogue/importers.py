@@ -154,7 +154,7 @@ def _count(row: dict, column: str) -> int | None:
         value = float(raw)
     except ValueError:
         raise RowError(f"{column} {raw!r} is not a number") from None
-    # The upper bound is the database's integer column (found by tests/test_hostile_csv.py).
+    # The upper bound is the database's integer column (found by tests/catalogue/test_hostile_csv.py).
     if not math.isfinite(value) or value < 0 or value != int(value) or value > MAX_COUNT:
         raise RowError(f"{column} {raw!r} is not a count")
     return int(value)

@@ -20,7 +20,7 @@ interoperates with the stock layer, but:
   case that only arises when the connection or the worker is going away anyway; the
   consumer's own timeout (`LIVE_FRAME_TIMEOUT`) answers it.
 
-Written against channels_redis 4.3 (`requirements.in`); tests/test_channel_layer.py runs it
+Written against channels_redis 4.3 (`requirements.in`); tests/emotunes/test_channel_layer.py runs it
 against a real Redis.
 """
 

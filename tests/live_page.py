@@ -1,6 +1,6 @@
-"""Helpers for the tests of the live page as a listener uses it (tests/test_live_page_*.py).
+"""Helpers for the tests of the live page as a listener uses it (tests/live/test_page_*.py).
 
-The servers, the shared catalogue and the page set-up are tests/test_live_browser.py's; a test
+The servers, the shared catalogue and the page set-up are tests/live/test_browser.py's; a test
 module binds the fixtures it needs to their names (``catalogue = live_page.catalogue``), where
 pytest finds them.
 """

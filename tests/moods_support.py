@@ -1,4 +1,4 @@
-"""Small builders shared by the tests/test_moods_*.py modules."""
+"""Small builders shared by the tests/moods/ modules."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -100,7 +100,7 @@ def decode_frame(data: bytes, *, max_bytes: int, max_width: int, max_height: int
             with Image.open(io.BytesIO(data)) as other:
                 kind = other.format
         except Image.DecompressionBombError:
-            # A foreign format whose header claims billions of pixels (found by tests/test_hostile_frames.py).
+            # A foreign format whose header claims billions of pixels (found by tests/vision/test_hostile_frames.py).
             raise UnsupportedFormat("Only JPEG, PNG or WebP frames are accepted.") from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             raise NotAnImage("The frame is not an image (expected JPEG, PNG or WebP bytes).") from None

@@ -12,7 +12,7 @@ jump, and a second face enters and leaves.
 a live stream does, with hints from `vision.tracking.TrackingHints` — and measures what issue 13
 asks of tracking: the faces the full path finds are found (box IoU ≥ 0.7) on ≥ 95% of frames,
 a face entering or leaving is noticed within the re-detection interval, and the emotion is the
-same on ≥ 98% of frames. `manage.py check_tracking` prints it; tests/test_vision_tracking.py
+same on ≥ 98% of frames. `manage.py check_tracking` prints it; tests/vision/test_tracking.py
 asserts it.
 """
 

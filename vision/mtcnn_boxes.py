@@ -1,7 +1,7 @@
 """MTCNN's box arithmetic between the networks: NMS, squaring, regression, crops.
 
 It follows `mtcnn` 1.0.0 step for step (the same +1 widths, the same NMS tie order), because
-the detector's answers are checked against that package's (tests/test_vision_detection.py)
+the detector's answers are checked against that package's (tests/vision/test_detection.py)
 and face tracking relies on landing where the full detector lands. Kept apart from the
 networks (`vision.mtcnn_nets`, `vision.mtcnn_onnx`), which it does not depend on: whichever
 runtime runs them, the arithmetic around them is this.

@@ -8,7 +8,7 @@ layer (`vision.mtcnn_nets`, or ONNX Runtime: `vision.mtcnn_onnx`), pyramid level
 are OpenCV resizes/warps (`vision.mtcnn_boxes`), and the pyramid starts at the smallest face
 a webcam frame is expected to hold (a setting), which removes the largest, most expensive
 levels. The box/landmark arithmetic follows `mtcnn` 1.0.0, so the results match it (checked
-in tests/test_vision_detection.py).
+in tests/vision/test_detection.py).
 
 This module holds the three stages, face tracking, and the faces they answer with.
 No TensorFlow here: the detector is thread-safe (no shared mutable state) and fork-safe.

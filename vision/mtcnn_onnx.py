@@ -9,7 +9,7 @@ in one call that releases the GIL. `export` writes the same graphs as files for 
 private mode, which runs them in ONNX Runtime Web. The box arithmetic around the networks stays in
 `vision.mtcnn_boxes`; these classes are drop-in replacements for `vision.mtcnn_nets`' `PNet`,
 `RNet` and `ONet` (NHWC float32 in, the same arrays out; equal within 1e-4,
-tests/test_vision_tracking.py).
+tests/vision/test_tracking.py).
 
 Measured in bench_vision on one core (docs/benchmarks.md): the whole MTCNN of a 320×240
 frame several times faster than in NumPy, and the R/O-Net pass of face tracking about ten

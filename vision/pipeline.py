@@ -18,7 +18,7 @@ held by each `live` connection): this module keeps no state between frames.
 
 This is a library: it reads `settings.VISION_*` (defaults in `emotunes/settings/features.py`) and
 knows nothing of the stream, the listener or their history (no `live`, `moods` or
-`recommender` import here or anywhere in `vision`; tests/test_vision_is_a_library.py).
+`recommender` import here or anywhere in `vision`; tests/vision/test_is_a_library.py).
 """
 
 from __future__ import annotations

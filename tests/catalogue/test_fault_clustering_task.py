@@ -1,6 +1,6 @@
 """The re-clustering Celery task failing midway: the task fails visibly and the old clusters keep serving.
 
-`tests/test_rec_clustering.py` covers `clustering.refresh()` itself with an injected write error;
+`tests/catalogue/test_clustering.py` covers `clustering.refresh()` itself with an injected write error;
 this drives the Celery task (`catalogue.tasks.refresh_clustering`, as beat and the admin queue it)
 into a real database failure: a track is deleted by someone else while the refresh has already
 written its new clustering, so the new memberships point at a missing track and the commit

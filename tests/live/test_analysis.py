@@ -131,7 +131,7 @@ async def test_an_anonymous_visitors_moods_are_not_kept():
     await communicator.send_json_to({"type": "manual_mood", "emotion": "fear"})
     changed, _ = await receive_until(communicator, "mood_changed", timeout=5)
     assert changed["mood"] == "fear"
-    # A picked mood holds until the listener follows the camera again (tests/test_live_protocol.py).
+    # A picked mood holds until the listener follows the camera again (tests/live/test_protocol.py).
     await communicator.send_json_to({"type": "follow_camera"})
     changed, _ = await stream_until_mood(communicator)
     assert changed["mood"] == "happy"

@@ -2,7 +2,7 @@
 
 No models are loaded here: the consumer is driven with a stand-in back-end (what a third one,
 a Celery queue or a remote service, would look like to it), and the worker-mode back-end with
-a stand-in channel layer. tests/test_live_analysis.py and tests/test_live_workers.py run the
+a stand-in channel layer. tests/live/test_analysis.py and tests/live/test_workers.py run the
 real ones.
 """
 

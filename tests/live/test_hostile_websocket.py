@@ -1,6 +1,6 @@
 """Hundreds of hostile websocket messages: each gets exactly one answer and the connection stays usable.
 
-`tests/test_live_protocol.py` checks each protocol error once; this sends volume: 500 random
+`tests/live/test_protocol.py` checks each protocol error once; this sends volume: 500 random
 messages as fast as they can go (mostly refused as too fast), then 500 more one at a time with the
 rate limits lifted so every one reaches the parser or the decoder. Text: garbage, JSON of every
 shape, unknown types, bad emotions, oversized. Binary: random bytes, cut-off and oversized frames,

@@ -1,6 +1,6 @@
 """Deleting the mood history, after confirmation, leaves nothing behind (and touches no one else's).
 
-Deleting the whole account, offered on the same page, is tests/test_accounts_deletion.py.
+Deleting the whole account, offered on the same page, is tests/accounts/test_deletion.py.
 """
 
 from django.urls import reverse

@@ -1,7 +1,7 @@
 """`manage.py show_personalisation`: the demo prints both lists and keeps nothing.
 
 The command lives in recommender/ (it only drives recommender.selectors and services); it
-moved there from moods/, and its test from tests/test_moods_personalisation.py.
+moved there from moods/, and its test from tests/moods/test_personalisation.py.
 """
 
 from io import StringIO
