@@ -128,14 +128,15 @@ def proxy_for(args) -> NginxServer | None:
 
 def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
     if proxy is None:
-        daphne = [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]
+        # emotunes.serve: Daphne with its websocket message limit from the settings (above the frame limit).
+        daphne = [PYTHON, "-m", "emotunes.serve", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]
     else:
         # Loopback only, and the client's address from nginx's X-Forwarded-For (which nginx overwrites):
         # what the log-in throttle and the websocket cap count.
         daphne = [
             PYTHON,
             "-m",
-            "daphne",
+            "emotunes.serve",
             "--proxy-headers",
             "-b",
             "127.0.0.1",

@@ -168,7 +168,8 @@ def start_daphne(env: dict, log_dir: Path, port: int | None = None, name: str = 
     port = port or free_port()
     daphne = Process(
         name,
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
+        # Daphne with the websocket limits from the settings (emotunes.serve), as every launcher runs it.
+        [sys.executable, "-m", "emotunes.serve", "-b", "127.0.0.1", "-p", str(port), "emotunes.asgi:application"],
         env,
         log_dir,
     )

@@ -80,7 +80,9 @@ def start_daphne_behind_proxy(env: dict, log_dir: Path, name: str = "daphne"):
     daphne = Process(
         name,
         [
-            str(Path(sys.executable).parent / "daphne"),
+            sys.executable,
+            "-m",
+            "emotunes.serve",
             "--proxy-headers",
             "-b",
             "127.0.0.1",

@@ -85,6 +85,16 @@ VISION_MAX_FACES = env_int("VISION_MAX_FACES", 5)  # faces classified per frame,
 # queue included), the decoder before it reads it. A 1920×1080 JPEG is ~250 kB; the live page
 # sends 320×240 JPEGs of ~10–20 kB.
 VISION_MAX_FRAME_BYTES = env_int("VISION_MAX_FRAME_BYTES", 1024 * 1024)
+# The largest websocket message Daphne reads (emotunes.serve, and manage.py runserver through the
+# DAPHNE_ settings): above the frame limit, so that a frame a little too large is answered
+# `too_large` rather than the connection closed; a message above this closes it (1009), which
+# bounds what one connection can make the server hold.
+LIVE_MAX_MESSAGE_BYTES = env_int("LIVE_MAX_MESSAGE_BYTES", VISION_MAX_FRAME_BYTES + 64 * 1024)
+if LIVE_MAX_MESSAGE_BYTES <= VISION_MAX_FRAME_BYTES:
+    raise ImproperlyConfigured(
+        "LIVE_MAX_MESSAGE_BYTES must be above VISION_MAX_FRAME_BYTES, or too_large is never sent."
+    )
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = LIVE_MAX_MESSAGE_BYTES
 VISION_MAX_WIDTH = env_int("VISION_MAX_WIDTH", 1920)
 VISION_MAX_HEIGHT = env_int("VISION_MAX_HEIGHT", 1080)
 # Scans of a JPEG frame, counted before decoding: a camera writes one, a progressive encoder about
