@@ -370,7 +370,9 @@ def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=pr
     run = Run(folder, config, cache_dir, log)
     log(
         f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
-        f"{len(run.train_labels)} training / {len(run.val_labels)} validation faces, {config.precision}, "
+        f"{run.n_faces} training faces"
+        + (f" ({len(run.train_labels)} pictures with their serving crops)" if config.serving_crops else "")
+        + f" / {len(run.val_labels)} validation faces, {config.precision}, "
         f"{config.epochs} epochs of {run.steps_per_epoch} steps"
         + (f", then {config.swa_epochs} SWA epochs at {config.swa_learning_rate:g}" if config.swa_epochs else "")
     )
