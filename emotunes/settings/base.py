@@ -102,14 +102,17 @@ else:
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
             # A file, not :memory:, so a live ASGI server in another process sees the test data.
             "TEST": {"NAME": env_str("EMOTUNES_TEST_DB", str(VAR_DIR / "test-db.sqlite3"))},
-            # A transaction takes the write lock when it begins (BEGIN IMMEDIATE), so concurrent
-            # writers queue on the busy timeout instead of failing at once with "database is
-            # locked" when a read lock cannot be upgraded (Django 5.1+).
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": env_float("SQLITE_BUSY_TIMEOUT", 20.0, minimum=0.1, maximum=600),
-            },
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # However SQLite is chosen (SQLITE_PATH or DATABASE_URL=sqlite:///...): a transaction takes the
+    # write lock when it begins (BEGIN IMMEDIATE), so concurrent writers queue on the busy timeout
+    # instead of failing at once with "database is locked" when a read lock cannot be upgraded
+    # (Django 5.1+). Options given in the URL's query string win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_float("SQLITE_BUSY_TIMEOUT", 20.0, minimum=0.1, maximum=600),
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
