@@ -1,10 +1,12 @@
-"""The load test's clients: each one streams real face frames over the live websocket as the page does.
+"""The load test's clients: each one streams real face frames (or their readings) over the live websocket as the page does.
 
 Kept apart from the load script (`scripts/load_test.py`), which only runs levels of them and
 reports, so that what one listener does — and what it counts — reads in one place. A client
 sends a 320×240 JPEG of a real face, waits for the answer before sending the next one (as the
 page does: one frame in flight), paces itself to the frame rate, and tallies every answer,
-drop and error instead of stopping at the first failure.
+drop and error instead of stopping at the first failure. With --on-device a client is a page in
+private mode: it sends the readings of real faces, computed once by the server's own pipeline,
+instead of their frames.
 """
 
 import asyncio
@@ -29,6 +31,26 @@ def face_frames(count: int = 8) -> list[bytes]:
         assert ok
         frames.append(encoded.tobytes())
     return frames
+
+
+def face_readings(frames: list[bytes]) -> list[dict]:
+    """What a page in private mode sends for each frame: the server's own analysis of these real faces
+    (`vision.pipeline.analyse_frame`, computed once here), as readings without their seq."""
+    from vision.pipeline import analyse_frame
+
+    readings = []
+    for frame in frames:
+        analysis = analyse_frame(frame)
+        faces = [
+            {
+                "box": list(face.box),
+                "confidence": round(face.confidence, 4),
+                "emotions": {e: round(p, 4) for e, p in face.emotions.items()},
+            }
+            for face in analysis.faces
+        ]
+        readings.append({"type": "reading", "width": analysis.width, "height": analysis.height, "faces": faces})
+    return readings
 
 
 @dataclass
@@ -59,7 +81,7 @@ class Tally:
 async def client(
     url: str,
     origin: str,
-    frames: list[bytes],
+    frames: list,
     fps: float,
     deadline: float,
     tally: Tally,
@@ -75,8 +97,10 @@ async def client(
                 tick = time.monotonic()
                 tally.sent += 1
                 tally.sent_at.append(tick)
-                await ws.send(frames[n % len(frames)])
+                frame = frames[n % len(frames)]
                 n += 1
+                # A JPEG frame, or (--on-device) a reading: the page's private mode sends it as text.
+                await ws.send(frame if isinstance(frame, bytes) else json.dumps(dict(frame, seq=n)))
                 while True:
                     try:
                         raw = await asyncio.wait_for(ws.recv(), timeout=answer_timeout)

@@ -5,7 +5,9 @@
 
 Each client behaves like the page: it sends a 320×240 JPEG of a real face (scikit-image's
 astronaut, with small shifts so frames differ), waits for the answer before sending the
-next one, and paces itself to --fps frames per second. Loopback only: the URL must point
+next one, and paces itself to --fps frames per second. With --on-device each client is a page in
+private mode: it sends those frames' readings (their faces and seven scores, computed once by the
+server's own pipeline before the run) as text instead. Loopback only: the URL must point
 at this machine. Prints, per client count: frames answered per second, latency p50/p95, the
 latency of each client's first frame, frames the server dropped and why, errors by code, the
 share of frames answered by face tracking, and the CPU (cores used over the level) and resident
@@ -29,7 +31,7 @@ import numpy as np
 
 # This file runs the levels and reports them; the clients are load_clients.py and the per-process
 # CPU and memory sampling load_processes.py, beside it (run as a script, its folder is sys.path[0]).
-from load_clients import Tally, client, face_frames
+from load_clients import Tally, client, face_frames, face_readings
 from load_processes import cpu_seconds, matching_pids, process_cpu, process_memory, process_rss, role_pids
 
 
@@ -113,6 +115,19 @@ async def run_level(args, clients: int, frames: list[bytes]) -> dict:
     }
 
 
+def readings_of(frames: list[bytes]) -> list[dict]:
+    """The readings a private-mode page would send for these frames, from the server's own pipeline."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emotunes.settings")
+    import django
+
+    django.setup()
+    readings = face_readings(frames)
+    if not all(reading["faces"] for reading in readings):
+        sys.exit("the face frames were not all read as faces: no readings to send")
+    return readings
+
+
 def ensure_loopback(url: str) -> None:
     host = urlparse(url).hostname or ""
     address = socket.gethostbyname(host)
@@ -175,6 +190,11 @@ def main() -> int:
         default=None,
         help="without --pids: report these server processes (and their children) only",
     )
+    parser.add_argument(
+        "--on-device",
+        action="store_true",
+        help="clients in private mode: each sends readings (the real faces' scores) instead of frames",
+    )
     parser.add_argument("--label", default="", help="a name for this run in the output")
     parser.add_argument("--json", action="store_true", help="print one JSON line per level")
     args = parser.parse_args()
@@ -185,8 +205,10 @@ def main() -> int:
     if args.start_spread is None:
         args.start_spread = 1.0 / args.fps
     frames = face_frames()
+    if args.on_device:
+        frames = readings_of(frames)
     print(
-        f"{args.label} load: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}, "
+        f"{args.label} load{' (on-device readings)' if args.on_device else ''}: {args.clients} clients × {args.fps} fps × {args.duration:.0f}s against {args.url}, "
         f"clients starting over {args.start_spread:g} s"
     )
     for clients in args.clients:
