@@ -77,6 +77,32 @@ def training_command(cfg: dict, run_dir: str) -> str:
     return "python manage.py train_emotion_model " + " ".join(p for p in parts if p)
 
 
+def _data_lines(cfg: dict) -> list[str]:
+    """What the network learned from beyond the folder's labels: votes, serving crops, a teacher."""
+    lines = []
+    if cfg.get("ferplus_weight"):
+        lines.append(
+            f"- labels: FER2013's own, blended with the FER+ crowd's vote shares at weight {cfg['ferplus_weight']:g} "
+            "(`training.ferplus`, microsoft/FERPlus, MIT; contempt counted as disgust, unknown and not-a-face "
+            "dropped); judged against FER2013's own labels"
+        )
+    else:
+        lines.append("- labels: FER2013's own")
+    if cfg.get("serving_crops"):
+        lines.append(
+            f"- crops: each face also rendered {cfg['serving_crops']}× through the live path's geometry "
+            "(`training.crops`: a 320×240 frame, JPEG 70, the served MTCNN, jittered box, `vision.alignment` "
+            f"with margin 1.2; seed {cfg.get('crop_seed', 0)}); each epoch shows every face once, as a serving "
+            f"crop with probability {cfg.get('crop_share', 0.5):g}; faces MTCNN missed left out"
+        )
+    if cfg.get("teacher") and cfg.get("distill_weight"):
+        lines.append(
+            f"- distilled from `{Path(cfg['teacher']).name}` (its probabilities at weight {cfg['distill_weight']:g} "
+            "in the target, `training.distill`)"
+        )
+    return lines
+
+
 def write_model_card(
     out: Path,
     members: list[tuple[dict, dict]],
@@ -137,6 +163,7 @@ def write_model_card(
         f"- data: `{cfg['data_dir']}` minus a stratified validation split of {cfg['val_split']:g} (seed "
         f"{cfg.get('split_seed') if cfg.get('split_seed') is not None else cfg['seed']})"
         f"{'; ' + format(cfg['subset'], '.0%') + ' of the rest' if cfg['subset'] < 1 else ''}",
+        *_data_lines(cfg),
         f"- augmentation: {', '.join(f'{k} {v}' for k, v in cfg['augment'].items())}",
         f"- optimiser: SGD with Nesterov momentum 0.9, peak learning rate {cfg['learning_rate']:g}, "
         f"{cfg['warmup_epochs']:g} warm-up epochs then cosine decay, weight decay {cfg['weight_decay']:g}, "
@@ -165,7 +192,13 @@ def write_model_card(
                 if averaged
                 else f"epoch {member_best['epoch']}"
             )
-            + f", chosen on the validation split (mirror-averaged accuracy {member_best['val_accuracy']:.2%}); "
+            + ", chosen on the validation split ("
+            + (
+                "the mean of the mirror-averaged accuracies on FER's crops and on the serving crops"
+                if member_cfg.get("select_on") == "mean" and member_cfg.get("serving_crops")
+                else "mirror-averaged accuracy"
+            )
+            + f" {member_best['val_accuracy']:.2%}); "
             "the test folder chose nothing"
         )
     if calibration_info:
@@ -225,13 +258,15 @@ def write_model_card(
         f"Validation at the kept epoch{' of the first network' if len(members) > 1 else ''}: "
         f"{chosen['val_accuracy_flip']:.2%} (mirror-averaged).",
         "",
-        "| epoch | s | loss | train acc | val acc | val acc (mirror) | lr |",
-        "|---|---|---|---|---|---|---|",
+        "| epoch | s | loss | train acc | val acc | val acc (mirror) | serving crops (mirror) | lr |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for h in history:
+        crops = h.get("val_crops_flip")
         lines.append(
             f"| {h['epoch']} | {h['seconds']:.0f} | {h['loss']:.4f} | {h['train_accuracy']:.4f} | "
-            f"{h['val_accuracy']:.4f} | {h['val_accuracy_flip']:.4f} | {h['learning_rate']:.1e} |"
+            f"{h['val_accuracy']:.4f} | {h['val_accuracy_flip']:.4f} | {'–' if crops is None else f'{crops:.4f}'} | "
+            f"{h['learning_rate']:.1e} |"
         )
     card.write_text("\n".join(lines) + "\n")
     return card

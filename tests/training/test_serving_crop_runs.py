@@ -36,6 +36,8 @@ def test_a_run_on_serving_crops_and_votes_records_both_validations(folders, tmp_
     assert state["best_epoch"] == best["epoch"]
     card = (tmp_path / "tiny.md").read_text()
     assert "--serving-crops 1" in card and "--ferplus-weight 0.5" in card
+    assert "FER+ crowd's vote shares at weight 0.5" in card and "rendered 1× through the live path" in card
+    assert "the mean of the mirror-averaged accuracies on FER's crops and on the serving crops" in card
     assert json.loads((tmp_path / "run" / "config.json").read_text())["select_on"] == "mean"
 
 
