@@ -89,6 +89,58 @@ class Event(models.Model):
         return f"{self.action} {self.item_type} {self.item_id} (#{self.position})"
 
 
+class DayRollup(models.Model):
+    """A day whose figures are in DayGroupCount and DayItemCount (engagement.rollup): the staff's
+    dashboard reads those, not that day's impressions and events, so its cost does not grow with
+    the tables."""
+
+    day = models.DateField(unique=True)
+    rolled_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"engagement of {self.day} rolled up"
+
+
+class DayGroupCount(models.Model):
+    """One day's lists of one emotion × strategy: engagement.statistics.Row's counts."""
+
+    day = models.DateField()
+    emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES)
+    strategy = models.CharField(max_length=8, choices=STRATEGY_CHOICES)
+    impressions = models.PositiveIntegerField(default=0)
+    plays = models.PositiveIntegerField(default=0)
+    played = models.PositiveIntegerField(default=0)
+    liked = models.PositiveIntegerField(default=0)
+    disliked = models.PositiveIntegerField(default=0)
+    saved = models.PositiveIntegerField(default=0)
+    first_play_sum = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "emotion", "strategy"], name="engagement_daygroup_once")]
+
+    def __str__(self):
+        return f"{self.day} {self.emotion}/{self.strategy}: {self.impressions} lists"
+
+
+class DayItemCount(models.Model):
+    """One day's figures of one track or video: lists it was in, lists with a play, likes ..."""
+
+    day = models.DateField()
+    item_type = models.CharField(max_length=5, choices=ItemType.choices)
+    item_id = models.PositiveBigIntegerField()
+    shown = models.PositiveIntegerField(default=0)
+    played = models.PositiveIntegerField(default=0)
+    liked = models.PositiveIntegerField(default=0)
+    disliked = models.PositiveIntegerField(default=0)
+    saved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "item_type", "item_id"], name="engagement_dayitem_once")]
+
+    def __str__(self):
+        return f"{self.day} {self.item_type} {self.item_id}: shown {self.shown}, played {self.played}"
+
+
 class EngagementStatistics(Impression):
     """Admin entry point for the dashboard (aggregates only; no individual rows)."""
 

@@ -6,19 +6,23 @@ interval), the like, dislike and save rates the share with at least one like, di
 Each comes with its Wilson score interval (95 %), which stays honest for the small counts of a
 new emotion × strategy cell. "Mean first play" is the mean position (from 1) of the first item
 played in the lists with a play.
+
+The counts are additive over days (a list belongs to the day it was shown), so closed days are
+read from their roll-ups (engagement.rollup) and only the open ones from the lists and events.
 """
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import TruncDay, TruncWeek
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from catalogue.models import Track, Video
-from engagement.models import Event, Impression
+from engagement import rollup
+from engagement.models import DayGroupCount, DayItemCount, Event, Impression
 
 Z = 1.959964  # 95 %
 PLAYED = ("play", "open")
@@ -65,6 +69,11 @@ class Row:
     saved: int = 0
     first_play_sum: int = 0
 
+    def add(self, other) -> None:
+        """Counts of the same group from another day (a Row or a DayGroupCount)."""
+        for name in rollup.GROUP_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def rate(self, k: int) -> dict:
         low, high = wilson(k, self.impressions)
         return {"rate": k / self.impressions if self.impressions else None, "low": low, "high": high}
@@ -87,7 +96,7 @@ def _period(days: int, now: datetime | None = None) -> tuple[datetime, datetime]
     return end - timedelta(days=days), end
 
 
-def _grouped(impressions, on_impression: dict, on_event: dict) -> dict[tuple, Row]:
+def grouped(impressions, on_impression: dict, on_event: dict) -> dict[tuple, Row]:
     """Rows for the impressions grouped by on_impression (name → expression); on_event names the
     same expressions as read from an event (through its impression), in the same order."""
     names, enames = list(on_impression), list(on_event)
@@ -122,37 +131,46 @@ def _grouped(impressions, on_impression: dict, on_event: dict) -> dict[tuple, Ro
     return rows
 
 
+def _merge(rows: dict[tuple, Row], key: tuple, counts) -> None:
+    rows.setdefault(key, Row(group=key)).add(counts)
+
+
+def _bucket(day: date, by: str) -> str:
+    return (day - timedelta(days=day.weekday()) if by == "week" else day).isoformat()
+
+
 def table(*, days: int = 30, by: str = "emotion_strategy", now: datetime | None = None) -> list[dict]:
     """The figures per emotion × strategy (by="emotion_strategy"), per "day" or per "week"."""
-    start, end = _period(days, now)
-    impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
-    if by == "emotion_strategy":
-        rows = _grouped(
-            impressions,
-            {"g_emotion": F("emotion"), "g_strategy": F("strategy")},
-            {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
-        )
-        return [row.as_dict() for row in rows.values()]
-    trunc = {"day": TruncDay, "week": TruncWeek}[by]
-    rows = _grouped(impressions, {"g_bucket": trunc("created_at")}, {"g_bucket": trunc("impression__created_at")})
-    out = []
-    for row in rows.values():
-        d = row.as_dict()
-        d["group"] = [row.group[0].date().isoformat()]
-        out.append(d)
-    return out
+    period = rollup.split(*_period(days, now))
+    rollup.ensure(period.days)
+    rows: dict[tuple, Row] = {}
+    for start, end in period.live:
+        impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
+        if by == "emotion_strategy":
+            found = grouped(
+                impressions,
+                {"g_emotion": F("emotion"), "g_strategy": F("strategy")},
+                {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
+            )
+        else:
+            found = grouped(
+                impressions, {"g_bucket": TruncDay("created_at")}, {"g_bucket": TruncDay("impression__created_at")}
+            )
+            found = {(_bucket(timezone.localdate(k[0]), by),): row for k, row in found.items()}
+        for key, row in found.items():
+            _merge(rows, key, row)
+    for counts in DayGroupCount.objects.filter(day__in=period.days):
+        key = (counts.emotion, counts.strategy) if by == "emotion_strategy" else (_bucket(counts.day, by),)
+        _merge(rows, key, counts)
+    return [rows[key].as_dict() for key in sorted(rows)]
 
 
-def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impressions: int = 5) -> dict:
-    """Per track and per video: how often shown and played; the top and bottom n by the Wilson
-    interval's lower (top) and upper (bottom) bound, among items shown at least min_impressions times."""
-    start, end = _period(days, now)
-    impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
-    shown: dict[tuple, int] = defaultdict(int)
+def item_counts(impressions) -> dict[tuple, dict]:
+    """Per (item type, id) of these lists: lists it was in, lists with a play, likes, dislikes, saves."""
+    counts: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(rollup.ITEM_FIELDS, 0))
     for listed in impressions.values_list("items", flat=True).iterator(chunk_size=2000):
         for item in listed:
-            shown[(item["t"], item["id"])] += 1
-    acted: dict[tuple, dict] = defaultdict(dict)
+            counts[(item["t"], item["id"])]["shown"] += 1
     events = Event.objects.filter(impression__in=impressions.values("id"))
     for r in (
         events.values("item_type", "item_id")
@@ -164,15 +182,39 @@ def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impre
         )
         .order_by()
     ):
-        acted[(r["item_type"], r["item_id"])] = r
+        c = counts[(r["item_type"], r["item_id"])]
+        for name in ("played", "liked", "disliked", "saved"):
+            c[name] += r[name]
+    return counts
+
+
+def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impressions: int = 5) -> dict:
+    """Per track and per video: how often shown and played; the top and bottom n by the Wilson
+    interval's lower (top) and upper (bottom) bound, among items shown at least min_impressions times."""
+    period = rollup.split(*_period(days, now))
+    rollup.ensure(period.days)
+    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(rollup.ITEM_FIELDS, 0))
+    for start, end in period.live:
+        for key, c in item_counts(Impression.objects.filter(created_at__gte=start, created_at__lt=end)).items():
+            for name in rollup.ITEM_FIELDS:
+                totals[key][name] += c[name]
+    rolled = (
+        DayItemCount.objects.filter(day__in=period.days)
+        .values("item_type", "item_id")
+        .annotate(**{f"n_{name}": Sum(name) for name in rollup.ITEM_FIELDS})
+        .order_by()
+    )
+    for r in rolled:
+        for name in rollup.ITEM_FIELDS:
+            totals[(r["item_type"], r["item_id"])][name] += r[f"n_{name}"]
     out = {}
     for item_type, model in (("track", Track), ("video", Video)):
         rows = []
-        for (t, item_id), n_shown in shown.items():
+        for (t, item_id), a in totals.items():
+            n_shown = a["shown"]
             if t != item_type or n_shown < min_impressions:
                 continue
-            a = acted.get((t, item_id), {})
-            played = a.get("played", 0)
+            played = a["played"]
             low, high = wilson(played, n_shown)
             rows.append(
                 {
@@ -183,9 +225,9 @@ def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impre
                     "ctr": played / n_shown,
                     "ctr_low": low,
                     "ctr_high": high,
-                    "likes": a.get("liked", 0),
-                    "dislikes": a.get("disliked", 0),
-                    "saves": a.get("saved", 0),
+                    "likes": a["liked"],
+                    "dislikes": a["disliked"],
+                    "saves": a["saved"],
                 }
             )
         top = sorted(rows, key=lambda r: (-r["ctr_low"], -r["impressions"], r["item_id"]))[:n]

@@ -156,6 +156,10 @@ ENGAGEMENT_RETENTION_DAYS = env_int("ENGAGEMENT_RETENTION_DAYS", 180, minimum=1)
 # POST /api/engagement/: batches per client address per minute (django-ratelimit), body bytes.
 ENGAGEMENT_RATE = env_str("ENGAGEMENT_RATE", "120/m")
 ENGAGEMENT_MAX_BODY_BYTES = env_int("ENGAGEMENT_MAX_BODY_BYTES", 32 * 1024, minimum=1024)
+# What one page view may claim (engagement.services): the lists it shows, and how many new page
+# views one address may start (django-ratelimit), since a page view's id is the page's own.
+ENGAGEMENT_MAX_LISTS_PER_PAGE_VIEW = env_int("ENGAGEMENT_MAX_LISTS_PER_PAGE_VIEW", 100, minimum=1)
+ENGAGEMENT_PAGE_VIEW_RATE = env_str("ENGAGEMENT_PAGE_VIEW_RATE", "60/h")
 # Feedback into the recommender (engagement.feedback): songs shown often for an emotion and rarely
 # played sink in its lists; a Beta prior worth ENGAGEMENT_FEEDBACK_PRIOR lists, over the last
 # ENGAGEMENT_FEEDBACK_DAYS, re-read every ENGAGEMENT_FEEDBACK_TTL_S seconds per process. Off by
@@ -167,4 +171,9 @@ ENGAGEMENT_FEEDBACK_TTL_S = env_float("ENGAGEMENT_FEEDBACK_TTL_S", 300.0, minimu
 CELERY_BEAT_SCHEDULE["engagement-purge-old-events"] = {
     "task": "engagement.tasks.purge_old_engagement",
     "schedule": 24 * 3600.0,
+}
+# Closed days' figures kept per day for the staff's dashboard (engagement.rollup).
+CELERY_BEAT_SCHEDULE["engagement-roll-up-days"] = {
+    "task": "engagement.tasks.roll_up_engagement",
+    "schedule": 6 * 3600.0,
 }
