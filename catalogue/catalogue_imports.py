@@ -8,8 +8,8 @@ and report are kept CATALOGUE_IMPORT_KEEP_S. In the embedded set-up Celery runs 
 in the request, so the page it redirects to already shows the outcome.
 """
 
-import csv
 import io
+import logging
 import uuid
 
 from django.conf import settings
@@ -17,6 +17,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from catalogue.importers import FormatError, how_to_name_the_format, import_tracks
+from core.csvcells import csv_text
+
+logger = logging.getLogger(__name__)
 
 _JOB = "catalogue-import:{id}"
 _FILE = "catalogue-import:{id}:file"
@@ -104,12 +107,14 @@ def run_import(job_id: str) -> dict:
     except FormatError as exc:  # in the admin's words: its form has a Format menu, not --format
         error = how_to_name_the_format(exc, "choose it in the Format menu and upload the file again")
         return _save({**job, "status": "failed", "error": error})
+    except Exception:
+        # Whatever else stops the import ends the job as failed, never left "running" for the page to wait on.
+        logger.exception("Catalogue import %s failed", job_id)
+        return _save({**job, "status": "failed", "error": "The import failed on the server; nothing was imported."})
     if report.errors:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["line", "rejected because"])
-        writer.writerows(report.errors)
-        cache.set(_REJECTED.format(id=job_id), out.getvalue(), timeout=settings.CATALOGUE_IMPORT_KEEP_S)
+        # Cells are made inert for spreadsheets: a rejected column's name may be "=HYPERLINK(...)".
+        rejected = csv_text(["line", "rejected because"], report.errors)
+        cache.set(_REJECTED.format(id=job_id), rejected, timeout=settings.CATALOGUE_IMPORT_KEEP_S)
     return _save(
         {
             **job,

@@ -160,14 +160,23 @@ def _count(row: dict, column: str) -> int | None:
     return int(value)
 
 
+MAX_TAGS_CHARS = 4000  # a MuSe tags cell is a short list: ['sad', 'mellow']
+
+
 def _tags(raw: str) -> list[str]:
     raw = (raw or "").strip()
     if not raw:
         return []
+    if len(raw) > MAX_TAGS_CHARS:
+        raise RowError(f"tags cell of {len(raw):,} characters; at most {MAX_TAGS_CHARS:,} are read")
     try:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError):
         value = raw.strip("[]").split(",")
+    except (RecursionError, MemoryError):
+        # Python's parser and literal_eval recurse: '-' * 3000 + '1' or '1' + '+1' * 1500 nest that
+        # deep (a 500, and a Celery import left "running", when only the two above were caught).
+        raise RowError("tags cell nested too deeply to read") from None
     if isinstance(value, str):
         value = [value]
     return (

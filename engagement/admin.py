@@ -4,7 +4,6 @@ One page under Engagement › Engagement statistics: per emotion × strategy and
 with charts (Chart.js from /static/vendor/chartjs) and a CSV download (?format=csv).
 """
 
-import csv
 import io
 
 from django.contrib import admin
@@ -13,6 +12,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.csvcells import SafeWriter
 from engagement import statistics
 from engagement.models import EngagementStatistics
 
@@ -75,7 +75,7 @@ class EngagementStatisticsAdmin(admin.ModelAdmin):
 
 def _csv_response(groups, over_time, days) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["section", *statistics.TABLE_HEADER])
     for section, rows in (("emotion_strategy", groups), ("over_time", over_time)):
         for cells in statistics.csv_rows(rows):

@@ -1,31 +1,15 @@
 """Writing the listener's export out as files: one CSV per kind of row, zipped.
 
 The document itself is a read (moods.selectors.export_data); this module only serialises it,
-and guards the CSV cells against spreadsheet formula injection.
+and guards the CSV cells against spreadsheet formula injection (core.csvcells).
 """
 
-import csv
 import io
 import zipfile
 
+from core.csvcells import csv_text as _csv
 from engagement.selectors import EVENT_CSV_HEADER, export_csv_rows
 from moods.selectors import export_data
-
-
-def _csv_cell(value):
-    # A spreadsheet would run a text cell starting with one of these as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _csv(header: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue()
 
 
 def export_csv_files(*, user) -> dict[str, str]:

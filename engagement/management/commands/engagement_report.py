@@ -1,9 +1,8 @@
 """Print the staff dashboard's table (engagement.statistics): per emotion × strategy, or per day or week."""
 
-import csv
-
 from django.core.management.base import BaseCommand
 
+from core.csvcells import SafeWriter
 from engagement import statistics
 
 
@@ -18,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, days, by, as_csv, **options):
         rows = statistics.table(days=days, by=by)
         if as_csv:
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = SafeWriter(self.stdout, lineterminator="\n")
             writer.writerow(statistics.TABLE_HEADER)
             writer.writerows(statistics.csv_rows(rows))
             return
