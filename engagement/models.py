@@ -102,7 +102,7 @@ class DayRollup(models.Model):
 
 
 class DayGroupCount(models.Model):
-    """One day's lists of one emotion × strategy: engagement.statistics.Row's counts."""
+    """One day's lists of one emotion × strategy: engagement.counting.Row's counts."""
 
     day = models.DateField()
     emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES)

@@ -17,11 +17,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagement.counting import GROUP_FIELDS, ITEM_FIELDS, grouped, item_counts
 from engagement.models import DayGroupCount, DayItemCount, DayRollup, Impression
 
 OPEN_DAYS = 2  # today and yesterday are read from the raw rows
-GROUP_FIELDS = ("impressions", "plays", "played", "liked", "disliked", "saved", "first_play_sum")
-ITEM_FIELDS = ("shown", "played", "liked", "disliked", "saved")
 
 
 @dataclass
@@ -63,17 +62,15 @@ def ensure(days: list[date]) -> None:
 
 def roll_up(day: date) -> None:
     """The day's figures from its lists and their events, kept (again) in the day's rows."""
-    from engagement import statistics  # the one place the figures are computed
-
     impressions = Impression.objects.filter(
         created_at__gte=midnight(day), created_at__lt=midnight(day + timedelta(days=1))
     )
-    groups = statistics.grouped(
+    groups = grouped(
         impressions,
         {"g_emotion": F("emotion"), "g_strategy": F("strategy")},
         {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
     )
-    items = statistics.item_counts(impressions)
+    items = item_counts(impressions)
     with transaction.atomic():
         DayGroupCount.objects.filter(day=day).delete()
         DayItemCount.objects.filter(day=day).delete()

@@ -11,21 +11,20 @@ The counts are additive over days (a list belongs to the day it was shown), so c
 read from their roll-ups (engagement.rollup) and only the open ones from the lists and events.
 """
 
-import math
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from catalogue.models import Track, Video
 from engagement import rollup
-from engagement.models import DayGroupCount, DayItemCount, Event, Impression
+from engagement.counting import ITEM_FIELDS, PLAYED, Row, grouped, item_counts, wilson
+from engagement.models import DayGroupCount, DayItemCount, Impression
 
-Z = 1.959964  # 95 %
-PLAYED = ("play", "open")
+__all__ = ["PLAYED", "TABLE_HEADER", "csv_rows", "items", "table", "wilson"]
+
 RATES = ("ctr", "like", "dislike", "save")
 TABLE_HEADER = [
     "group",
@@ -47,88 +46,9 @@ TABLE_HEADER = [
 ]
 
 
-def wilson(k: int, n: int, z: float = Z) -> tuple[float, float]:
-    """Wilson score interval of k successes in n trials; (0, 1) for n = 0."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass
-class Row:
-    group: tuple
-    impressions: int = 0
-    plays: int = 0  # play/open events
-    played: int = 0  # lists with at least one
-    liked: int = 0
-    disliked: int = 0
-    saved: int = 0
-    first_play_sum: int = 0
-
-    def add(self, other) -> None:
-        """Counts of the same group from another day (a Row or a DayGroupCount)."""
-        for name in rollup.GROUP_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def rate(self, k: int) -> dict:
-        low, high = wilson(k, self.impressions)
-        return {"rate": k / self.impressions if self.impressions else None, "low": low, "high": high}
-
-    def as_dict(self) -> dict:
-        return {
-            "group": list(self.group),
-            "impressions": self.impressions,
-            "plays": self.plays,
-            "ctr": self.rate(self.played),
-            "like": self.rate(self.liked),
-            "dislike": self.rate(self.disliked),
-            "save": self.rate(self.saved),
-            "mean_first_play": self.first_play_sum / self.played if self.played else None,
-        }
-
-
 def _period(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
     end = now or timezone.now()
     return end - timedelta(days=days), end
-
-
-def grouped(impressions, on_impression: dict, on_event: dict) -> dict[tuple, Row]:
-    """Rows for the impressions grouped by on_impression (name → expression); on_event names the
-    same expressions as read from an event (through its impression), in the same order."""
-    names, enames = list(on_impression), list(on_event)
-    rows: dict[tuple, Row] = {}
-    for r in impressions.annotate(**on_impression).values(*names).annotate(n=Count("id")).order_by(*names):
-        key = tuple(r[name] for name in names)
-        rows[key] = Row(group=key, impressions=r["n"])
-    events = Event.objects.filter(impression__in=impressions.values("id")).annotate(**on_event)
-    counts = (
-        events.values(*enames)
-        .annotate(
-            plays=Count("id", filter=Q(action__in=PLAYED)),
-            played=Count("impression", distinct=True, filter=Q(action__in=PLAYED)),
-            liked=Count("impression", distinct=True, filter=Q(action="like")),
-            disliked=Count("impression", distinct=True, filter=Q(action="dislike")),
-            saved=Count("impression", distinct=True, filter=Q(action="save")),
-        )
-        .order_by()
-    )
-    for c in counts:
-        row = rows.get(tuple(c[e] for e in enames))
-        if row is not None:
-            row.plays, row.played, row.liked = c["plays"], c["played"], c["liked"]
-            row.disliked, row.saved = c["disliked"], c["saved"]
-    firsts = (
-        events.filter(action__in=PLAYED).values("impression_id", *enames).annotate(first=Min("position")).order_by()
-    )
-    for f in firsts:
-        row = rows.get(tuple(f[e] for e in enames))
-        if row is not None:
-            row.first_play_sum += f["first"]
-    return rows
 
 
 def _merge(rows: dict[tuple, Row], key: tuple, counts) -> None:
@@ -165,47 +85,24 @@ def table(*, days: int = 30, by: str = "emotion_strategy", now: datetime | None 
     return [rows[key].as_dict() for key in sorted(rows)]
 
 
-def item_counts(impressions) -> dict[tuple, dict]:
-    """Per (item type, id) of these lists: lists it was in, lists with a play, likes, dislikes, saves."""
-    counts: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(rollup.ITEM_FIELDS, 0))
-    for listed in impressions.values_list("items", flat=True).iterator(chunk_size=2000):
-        for item in listed:
-            counts[(item["t"], item["id"])]["shown"] += 1
-    events = Event.objects.filter(impression__in=impressions.values("id"))
-    for r in (
-        events.values("item_type", "item_id")
-        .annotate(
-            played=Count("impression", distinct=True, filter=Q(action__in=PLAYED)),
-            liked=Count("id", filter=Q(action="like")),
-            disliked=Count("id", filter=Q(action="dislike")),
-            saved=Count("id", filter=Q(action="save")),
-        )
-        .order_by()
-    ):
-        c = counts[(r["item_type"], r["item_id"])]
-        for name in ("played", "liked", "disliked", "saved"):
-            c[name] += r[name]
-    return counts
-
-
 def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impressions: int = 5) -> dict:
     """Per track and per video: how often shown and played; the top and bottom n by the Wilson
     interval's lower (top) and upper (bottom) bound, among items shown at least min_impressions times."""
     period = rollup.split(*_period(days, now))
     rollup.ensure(period.days)
-    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(rollup.ITEM_FIELDS, 0))
+    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(ITEM_FIELDS, 0))
     for start, end in period.live:
         for key, c in item_counts(Impression.objects.filter(created_at__gte=start, created_at__lt=end)).items():
-            for name in rollup.ITEM_FIELDS:
+            for name in ITEM_FIELDS:
                 totals[key][name] += c[name]
     rolled = (
         DayItemCount.objects.filter(day__in=period.days)
         .values("item_type", "item_id")
-        .annotate(**{f"n_{name}": Sum(name) for name in rollup.ITEM_FIELDS})
+        .annotate(**{f"n_{name}": Sum(name) for name in ITEM_FIELDS})
         .order_by()
     )
     for r in rolled:
-        for name in rollup.ITEM_FIELDS:
+        for name in ITEM_FIELDS:
             totals[(r["item_type"], r["item_id"])][name] += r[f"n_{name}"]
     out = {}
     for item_type, model in (("track", Track), ("video", Video)):
