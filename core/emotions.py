@@ -18,6 +18,18 @@ WARRINER_VAD = {
     NEUTRAL: (5.50, 3.45, 5.81),
 }
 
+# The word a listener uses for being in each mood ("you look disgusted", "a fearful mood"): the
+# emotion names are the classifier's nouns, which do not read in a sentence ("songs that feel fear").
+ADJECTIVE = {
+    ANGRY: "angry",
+    DISGUST: "disgusted",
+    FEAR: "fearful",
+    HAPPY: "happy",
+    SAD: "sad",
+    SURPRISE: "surprised",
+    NEUTRAL: "neutral",
+}
+
 EMOJI = {ANGRY: "😠", DISGUST: "🤢", FEAR: "😨", HAPPY: "😊", SAD: "😢", SURPRISE: "😲", NEUTRAL: "😐"}
 
 # One colour per emotion, for every chart: the history page's (through the emotion_palette
@@ -39,4 +51,9 @@ def palette() -> dict:
     The pages get this from the server (core/templatetags/emotions.py renders it with
     json_script) so that no script keeps a copy of its own.
     """
-    return {"emotions": list(EMOTIONS), "emoji": dict(EMOJI), "colours": dict(EMOTION_COLOURS)}
+    return {
+        "emotions": list(EMOTIONS),
+        "emoji": dict(EMOJI),
+        "colours": dict(EMOTION_COLOURS),
+        "adjectives": dict(ADJECTIVE),
+    }

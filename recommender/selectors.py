@@ -17,7 +17,7 @@ from recommender.engine import taste as tastes
 from recommender.engine import video_pick
 from recommender.engine.index import track_index
 from recommender.engine.ranking import Pick, pick_tracks
-from recommender.engine.reasons import track_reason
+from recommender.engine.reasons import track_detail, track_reason
 from recommender.engine.strategies import STRATEGIES, strategy_note, targets
 from recommender.engine.taste import Taste, taste_of
 
@@ -39,17 +39,29 @@ TRACK_FIELDS = (
 )
 
 
-def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, video_limit=4) -> dict:
+MAX_PAGE = 4  # "More songs" pages on through five lists of the same mood and strategy
+
+
+def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, video_limit=4, page=0) -> dict:
     """Songs and videos for an emotion (or a VAD point), for a listener, with a strategy.
+
+    `page` n > 0 is the n-th next list ("More songs"): the same targets, passing over the songs
+    of the pages before it, so no song comes back across the pages and iso's walk keeps its order.
 
     Raises ValueError for a request outside what the API accepts (its message is shown to the caller).
     """
     emotion, start = _start(emotion, vad, strategy, limit, video_limit)
+    if not (isinstance(page, int) and 0 <= page <= MAX_PAGE):
+        raise ValueError(f"page must be 0–{MAX_PAGE}")
     taste = taste_of(user)
     tracks_version, videos_version = CatalogueState.versions()
     index = track_index(tracks_version)
     steps = targets(strategy, start, emotion, limit)
-    picks = pick_tracks(index, steps, emotion, strategy, taste, limit)
+    shown: frozenset = frozenset()
+    for _ in range(page):  # the pages before this one, whose songs this one passes over
+        before = pick_tracks(index, steps, emotion, strategy, taste, limit, shown)
+        shown = shown | {int(index.song[p.row]) for p in before}
+    picks = pick_tracks(index, steps, emotion, strategy, taste, limit, shown)
     videos = video_pick.pick_videos(
         steps[-1] if strategy == "iso" else steps[0],
         emotion=emotion,
@@ -57,6 +69,7 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
         skip=taste.rated_videos if taste else frozenset(),
         limit=video_limit,
         videos_version=videos_version,
+        page=page,
     )
     return {
         "emotion": emotion,
@@ -65,6 +78,8 @@ def recommend(*, emotion=None, vad=None, user=None, strategy="match", limit=10, 
         "target_vad": {"valence": round(start[0], 3), "arousal": round(start[1], 3), "dominance": round(start[2], 3)},
         "personalised": bool(taste and taste.personalised),
         "clustering": index.clustering_id,
+        "page": page,
+        "has_more": page < MAX_PAGE and len(picks) == limit,
         "tracks": _track_cards(index, picks, emotion, strategy, taste, len(steps)),
         "videos": videos,
     }
@@ -114,6 +129,7 @@ def _track_cards(index, picks: list[Pick], emotion: str, strategy: str, taste: T
                 "reason": track_reason(
                     track, emotion=emotion, strategy=strategy, taste=taste, position=pick.position, n=n
                 ),
+                "reason_detail": track_detail(track),
                 "valence": round(track["valence"], 3),
                 "arousal": round(track["arousal"], 3),
                 "dominance": None if dominance is None else round(dominance, 3),

@@ -33,8 +33,9 @@ def recommendations(request):
     try:
         limit = int(params.get("limit", 10))
         video_limit = int(params.get("video_limit", 4))
+        page = int(params.get("page", 0))
     except ValueError:
-        return _error("limit and video_limit must be whole numbers.", field="limit")
+        return _error("limit, video_limit and page must be whole numbers.", field="limit")
     emotion = params.get("emotion") or None
     if emotion is None and vad is None:
         return _error(
@@ -49,6 +50,7 @@ def recommendations(request):
             strategy=params.get("strategy", "match"),
             limit=limit,
             video_limit=video_limit,
+            page=page,
         )
     except ValueError as exc:
         return _error(str(exc).capitalize() + ".")

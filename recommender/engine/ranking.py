@@ -33,13 +33,23 @@ class Pick:
 
 
 def pick_tracks(
-    index: TrackIndex, steps: list[tuple], emotion: str, strategy: str, taste: Taste | None, limit: int
+    index: TrackIndex,
+    steps: list[tuple],
+    emotion: str,
+    strategy: str,
+    taste: Taste | None,
+    limit: int,
+    shown: frozenset = frozenset(),
 ) -> list[Pick]:
-    """One song per step (fewer if the catalogue runs out), no song twice, at most ARTIST_CAP per artist."""
+    """One song per step (fewer if the catalogue runs out), no song twice, at most ARTIST_CAP per artist.
+
+    `shown` holds the song keys (index.song) of the pages before this one ("More songs"): they are
+    passed over, and the pool is made large enough to reach past them.
+    """
     if not len(index):
         return []
     distinct = list(dict.fromkeys(steps))  # match and lift have one target, iso one per position
-    pool_size = min(len(index), max(limit * 5, settings.RECOMMENDER_POOL // len(distinct)))
+    pool_size = min(len(index), max((limit + len(shown)) * 5, settings.RECOMMENDER_POOL // len(distinct)))
     region = index.regions.get(emotion) if strategy == "match" else None
     pools = nearest_pools(index, index.standardise(distinct), pool_size, limit, region, taste)
     ranked = {}
@@ -51,7 +61,7 @@ def pick_tracks(
         )
     cap = settings.RECOMMENDER_ARTIST_CAP
     per_artist: Counter = Counter()
-    seen_songs: set = set()
+    seen_songs: set = set(shown)
     chosen: list[Pick] = []
     for position, target in enumerate(steps):
         for row, track_id, artist, song in ranked[target]:

@@ -11,7 +11,7 @@ list again; a listener there wants one of two things instead: lift keeps the moo
 energy (the whole step, to an up-tempo happy), and iso winds down from it to calm.
 """
 
-from core.emotions import HAPPY, WARRINER_VAD
+from core.emotions import ADJECTIVE, HAPPY, WARRINER_VAD
 
 STRATEGIES = ("match", "lift", "iso")
 CALM = (6.89, 1.67, 7.44)  # Warriner's "calm"
@@ -44,15 +44,15 @@ def goal_name(emotion: str, strategy: str = "lift") -> str:
 def strategy_note(strategy: str, emotion: str) -> str:
     """What the list does from this mood, in one sentence for the listener (the page shows it)."""
     if strategy == "match":
-        return f"Songs that feel {emotion}, like you."
+        return f"Songs that stay with your {ADJECTIVE[emotion]} mood."
     goal = goal_name(emotion, strategy)
     if already_there(emotion):
         if strategy == "lift":
             return f"You are already {emotion}: songs that keep the mood, with {goal}."
         return f"You are already {emotion}: it starts there, then winds down, song by song, to {goal}."
     if strategy == "lift":
-        return f"A step from {emotion} towards {goal}."
-    return f"It starts where you are, {emotion}, and moves song by song to {goal}."
+        return f"A step from {ADJECTIVE[emotion]} towards {goal}."
+    return f"It starts where you are, {ADJECTIVE[emotion]}, and moves song by song to {goal}."
 
 
 def targets(strategy: str, start: tuple, emotion: str, n: int) -> list[tuple]:

@@ -80,7 +80,11 @@ def camera_and_picker(page, base_url):
     stable, readings = watch(page, 2.5 * SCENE_S)
     assert stable == {"angry"}, stable
     assert set(CAMERA_MOODS) <= readings, readings  # the camera went on reading both faces
-    expect(page.locator("#mood-state")).to_contain_text("your camera sees")
+    # The line says what the music follows; what the camera reads is "Face now" alone (the two
+    # once disagreed on one screen: "your camera sees sad" beside "Face now: happy").
+    expect(page.locator("#mood-state")).to_have_text(
+        "Picked by you. The camera is not followed until you press “Follow my camera”."
+    )
 
     # "Follow my camera" returns to the camera's stable mood.
     page.click("#follow-camera")

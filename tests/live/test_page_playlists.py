@@ -139,12 +139,15 @@ def test_an_anonymous_visitor_is_asked_to_log_in_instead(tmp_path, catalogue, si
             pick(page, base_url, "happy")
             expect(page.locator("#playlist-save-open")).to_have_count(0)
             prompt = page.locator("#playlist-login")
-            expect(prompt).to_contain_text("to save these songs as a playlist")
+            expect(prompt).to_contain_text("to like, dislike and save songs")
             expect(prompt.locator("a")).to_have_attribute("href", "/accounts/login/?next=/")
+            # No button that would only answer "log in" (and move the card as it does): the hint
+            # at the list's head is the one offer.
             card = page.locator("#songs .song-card").first
-            card.locator(".add-open").click()
-            expect(card.locator(".add-note a")).to_have_text("Log in to keep songs in playlists")
-            expect(card.locator(".add-form")).to_be_hidden()
+            expect(card).to_be_visible()
+            for selector in (".add-open", ".rate", ".add-note"):
+                expect(page.locator(f"#songs {selector}, #videos {selector}")).to_have_count(0)
+            expect(card.locator(".open-elsewhere")).to_be_visible()
             assert page.script_errors == []
         except Exception:
             print(*(p.output() for p in processes), sep="\n")

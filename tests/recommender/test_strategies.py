@@ -6,7 +6,7 @@ import numpy as np
 from django.test import TestCase
 
 from catalogue.recordings import primary_artist
-from core.emotions import EMOTIONS, WARRINER_VAD
+from core.emotions import ADJECTIVE, EMOTIONS, WARRINER_VAD
 from recommender.selectors import recommend
 from tests.rec_fixtures import FreshIndexMixin, import_small_catalogue
 
@@ -27,7 +27,14 @@ class StrategiesTest(FreshIndexMixin, TestCase):
             self.assertEqual(len(result["tracks"]), 10, emotion)
             self.assertEqual(len(result["videos"]), 4, emotion)
             self.assertTrue(all(t["in_target_cluster"] and t["cluster_emotion"] == emotion for t in result["tracks"]))
-            self.assertTrue(all(t["reason"].startswith(f"Fits {emotion}") for t in result["tracks"]))
+            self.assertTrue(
+                all(
+                    t["reason"].startswith(
+                        f"Fits a{'n' if ADJECTIVE[emotion][0] in 'aeiou' else ''} {ADJECTIVE[emotion]} mood"
+                    )
+                    for t in result["tracks"]
+                )
+            )
             self.assertTrue(all(v["reason"] and v["youtube_id"] for v in result["videos"]))
 
     def test_match_is_closer_to_the_mood_than_the_catalogue_at_large(self):
@@ -106,7 +113,7 @@ class WhereTheMoodIsAlreadyTheGoalTest(FreshIndexMixin, TestCase):
         }
         self.assertGreater(arousal["lift"], arousal["match"] + 0.5)
         self.assertGreater(statistics.mean(t["valence"] for t in lift["tracks"]), 6.5)  # still a happy list
-        self.assertTrue(all(t["reason"].startswith("Keeps you happy, with more energy (") for t in lift["tracks"]))
+        self.assertTrue(all(t["reason"].startswith("Keeps you happy, with more energy: ") for t in lift["tracks"]))
         self.assertEqual(lift["strategy_note"], "You are already happy: songs that keep the mood, with more energy.")
         self.assertTrue(all(v["reason"].endswith("happy, with more energy") for v in lift["videos"]))
 
@@ -134,7 +141,9 @@ class WhereTheMoodIsAlreadyTheGoalTest(FreshIndexMixin, TestCase):
                         self.assertNotIn(f"towards {emotion}", sentence)
                         self.assertNotIn(f"to {emotion}", sentence.replace(f"to {emotion}:", ""))
                     self.assertNotEqual([t["id"] for t in result["tracks"]], match_ids)
-            self.assertEqual(recommend(emotion=emotion)["strategy_note"], f"Songs that feel {emotion}, like you.")
+            self.assertEqual(
+                recommend(emotion=emotion)["strategy_note"], f"Songs that stay with your {ADJECTIVE[emotion]} mood."
+            )
 
 
 class OneRecordingOnceTest(FreshIndexMixin, TestCase):

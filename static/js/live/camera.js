@@ -1,38 +1,41 @@
-// The camera: asking for it, pause and stop, and the camera card's buttons and status line.
+// The camera: asking for it, pause and stop, and the camera card's buttons.
 // Emits "camera:on" ({ resumed }: started, or resumed after a pause), "camera:paused",
 // "camera:stopped" and "camera:unavailable" ({ reason }); frames.js and the others act on those.
-// The status line speaks of the camera only; what the music follows is mood.js's to say.
-import { byId, setStatus } from "./dom.js";
+// It writes state.camera, state.cameraProblem and state.cameraStopped; status.js says them in words.
+import { byId } from "./dom.js";
 
-export function createCamera({ root, video, bus }) {
+export function createCamera({ root, video, state, bus }) {
   let stream = null, paused = false;
+
+  function changed(camera) {
+    state.camera = camera;
+    root.dataset.camera = camera === "starting" ? "off" : camera;
+    bus.emit("state:changed");
+  }
 
   async function start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      unavailable("This browser cannot share a camera here (it needs a secure https:// page).");
+      unavailable("insecure");
       return;
     }
     byId("camera-start").disabled = true;
-    setStatus("camera-status", "Asking for your camera…");
+    state.cameraStopped = false;
+    changed("starting");
     try {
       stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" }, audio: false,
       });
     } catch (error) {
       byId("camera-start").disabled = false;
-      if (error && (error.name === "NotAllowedError" || error.name === "SecurityError")) {
-        unavailable("Camera access was refused, so EmoTunes cannot see your face.");
-      } else if (error && (error.name === "NotFoundError" || error.name === "OverconstrainedError")) {
-        unavailable("No camera was found.");
-      } else {
-        unavailable("The camera could not be started.");
-      }
+      if (error && (error.name === "NotAllowedError" || error.name === "SecurityError")) unavailable("denied");
+      else if (error && (error.name === "NotFoundError" || error.name === "OverconstrainedError")) unavailable("missing");
+      else unavailable("failed");
       return;
     }
     video.srcObject = stream;
     await video.play().catch(() => {});
     paused = false;
-    root.dataset.camera = "on";
+    state.cameraProblem = null;
     byId("camera-indicator").hidden = false;
     byId("preview-placeholder").hidden = true;
     byId("camera-start").hidden = true;
@@ -40,14 +43,15 @@ export function createCamera({ root, video, bus }) {
     byId("camera-pause").hidden = false;
     byId("camera-pause").textContent = "Pause";
     byId("camera-stop").hidden = false;
-    setStatus("camera-status", "Looking for your face…");
+    changed("on");
     bus.emit("camera:on", { resumed: false });
   }
 
-  function unavailable(reason) {
-    root.dataset.camera = "unavailable";
-    setStatus("camera-status", `${reason} Pick your mood below instead.`, "warn");
-    bus.emit("camera:unavailable", { reason });
+  function unavailable(problem) {
+    state.cameraProblem = problem;
+    byId("manual-mood").classList.add("highlight");
+    changed("unavailable");
+    bus.emit("camera:unavailable", { reason: problem });
   }
 
   function togglePause() {
@@ -55,11 +59,10 @@ export function createCamera({ root, video, bus }) {
     for (const track of stream ? stream.getVideoTracks() : []) track.enabled = !paused;
     byId("camera-pause").textContent = paused ? "Resume" : "Pause";
     byId("camera-indicator").hidden = paused;
-    root.dataset.camera = paused ? "paused" : "on";
     const placeholder = byId("preview-placeholder");
     placeholder.textContent = paused ? "Paused" : "Camera off";
     placeholder.hidden = !paused;
-    setStatus("camera-status", paused ? "Paused: no frames are sent." : "Looking for your face…");
+    changed(paused ? "paused" : "on");
     if (paused) bus.emit("camera:paused");
     else bus.emit("camera:on", { resumed: true });
   }
@@ -69,28 +72,24 @@ export function createCamera({ root, video, bus }) {
     stream = null;
     paused = false;
     video.srcObject = null;
-    root.dataset.camera = "off";
     byId("camera-indicator").hidden = true;
     byId("preview-placeholder").textContent = "Camera off";
     byId("preview-placeholder").hidden = false;
     byId("camera-start").hidden = false;
     byId("camera-pause").hidden = true;
     byId("camera-stop").hidden = true;
+    state.cameraStopped = true;
+    changed("off");
     bus.emit("camera:stopped");
-    setStatus("camera-status", "Camera stopped.");
-  }
-
-  /** What the server made of the last frame, in words, on the camera's status line. */
-  function showReading(mood) {
-    const status = (mood || {}).status;
-    if (status === "no_face") setStatus("camera-status", "No face in view: look at the camera.", "warn");
-    else if (status === "uncertain") setStatus("camera-status", "Reading your expression…");
-    else setStatus("camera-status", "Your face is in view.", "ok");
   }
 
   bus.on("server:error", (message) => {
-    if (message.code === "vision_timeout") setStatus("camera-status", "The server is slow; still trying…", "warn");
+    if (message.code === "vision_timeout") {
+      state.slow = true;
+      bus.emit("state:changed");
+    }
   });
+  bus.on("server:analysis", () => { if (state.slow) state.slow = false; });
 
   byId("camera-start").addEventListener("click", start);
   byId("camera-pause").addEventListener("click", togglePause);
@@ -99,7 +98,6 @@ export function createCamera({ root, video, bus }) {
 
   return {
     video,
-    showReading,
     /** A stream is open, paused or not: answers to frames already sent still belong to it. */
     hasStream: () => stream !== null,
     /** Frames should be sent. */

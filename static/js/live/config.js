@@ -8,6 +8,7 @@ export function readConfig(root) {
   return {
     emotions: palette.emotions,
     emoji: palette.emoji,
+    adjectives: palette.adjectives || {},
     colours: palette.colours,
     wsPath: root.dataset.wsPath,
     recommendationsUrl: root.dataset.recommendationsUrl,
@@ -15,6 +16,7 @@ export function readConfig(root) {
     engagementUrl: root.dataset.engagementUrl,
     playlistsUrl: root.dataset.playlistsUrl,
     loginUrl: root.dataset.loginUrl,
+    origin: root.dataset.origin || location.origin,
     authenticated: root.dataset.authenticated === "true",
     csrfToken: () => (csrfInput ? csrfInput.value : ""),
   };

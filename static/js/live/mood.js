@@ -1,22 +1,13 @@
-// The mood: one bar per emotion for the face in view, the stable mood and what it follows, the
-// picker for a mood chosen by hand, "Follow my camera", and the strategy. The only writer of
-// state.mood, moodSource, following, camera, face, cameraMood and strategy; says so with
-// "mood:changed" ({ mood, source }), "mood:state" ({ state }) and "strategy:changed".
+// The mood: one bar per emotion for the face in view, the stable mood, the picker for a mood
+// chosen by hand, "Follow my camera", and the strategy. The only writer of state.mood,
+// moodSource, following, face, faceEmotion, noFaceSince, cameraMood and strategy; says so with
+// "state:changed" (status.js words every line from the state), "mood:changed" ({ mood, source })
+// and "strategy:changed".
 //
 // Camera and picker cooperate: a pick wins over the camera until the listener presses "Follow my
 // camera" or starts the camera again; the server is told ("manual_mood", "follow_camera") so it
 // announces, and keeps in the history, only the mood that drives the music.
 import { byId, el } from "./dom.js";
-
-// What the line under the stable mood says, for each state (see describe()).
-const STATE_TEXT = {
-  none: "Start the camera or pick a mood.",
-  looking: "Following your camera: waiting for a steady expression.",
-  camera: "Following your camera.",
-  "no-face": "No face in view: keeping your last mood from the camera.",
-  paused: "Camera paused: keeping your last mood from the camera.",
-  off: "Camera off: your last mood from the camera.",
-};
 
 export function createMoodCard({ config, state, socket, bus }) {
   const { emotions, emoji } = config;
@@ -39,9 +30,6 @@ export function createMoodCard({ config, state, socket, bus }) {
       bars[emotion].meter.setAttribute("aria-valuenow", String(p));
       bars[emotion].value.textContent = `${p}%`;
     }
-    const now = byId("current-emotion");
-    now.textContent = face ? `${emoji[face.emotion] || ""} ${face.emotion}` : state.face === "no_face" ? "no face in view" : "—";
-    now.dataset.emotion = face ? face.emotion : "";
   }
 
   /** An analysis of a frame sent while the camera runs: the bars, "Face now", the camera's own mood. */
@@ -49,53 +37,24 @@ export function createMoodCard({ config, state, socket, bus }) {
     const face = (message.faces || []).find((f) => f.primary) || (message.faces || [])[0];
     const reading = message.mood || {};
     state.face = reading.status || (face ? "face" : "no_face");
+    if (state.face !== "no_face") state.noFaceSince = null;
+    else if (state.noFaceSince === null) state.noFaceSince = performance.now();
+    state.faceEmotion = face ? face.emotion : null;
     state.cameraMood = reading.mood || null;
     showBars(face);
     render();
   }
 
-  /** Nothing is being read any more (paused, stopped): no bars, no "Face now", no camera mood. */
+  /** Nothing is being read any more (paused, stopped, disconnected): no bars, no "Face now", no camera mood. */
   function clearFaces() {
     state.face = null;
+    state.faceEmotion = null;
+    state.noFaceSince = null;
     state.cameraMood = null;
     showBars(null);
   }
 
-  /** The state shown is the true one: what the music follows, and what the camera is doing. */
-  function describe() {
-    if (state.mood === null) return state.camera === "on" ? "looking" : state.camera === "paused" ? "paused" : "none";
-    if (!state.following) return "manual";
-    if (state.moodSource !== "camera") return state.camera === "on" ? "looking" : "manual";
-    if (state.camera === "paused") return "paused";
-    if (state.camera !== "on") return "off";
-    if (state.face === "no_face") return "no-face";
-    return "camera";
-  }
-
-  function render() {
-    const current = describe();
-    const line = byId("mood-state");
-    if (current === "manual") {
-      const sees = state.camera === "on" && state.cameraMood && state.cameraMood !== state.mood ? `; your camera sees ${state.cameraMood}` : "";
-      line.textContent = `Picked by you${sees}.`;
-    } else if (current === "looking" && state.mood) {
-      line.textContent = `${STATE_TEXT.looking} Music for ${state.mood} until then.`;
-    } else if (current === "paused" && !state.mood) {
-      line.textContent = "Camera paused.";
-    } else {
-      line.textContent = STATE_TEXT[current];
-    }
-    const changed = line.dataset.state !== current;
-    line.dataset.state = current;
-    document.getElementById("live").dataset.moodState = current;
-    const cameraRuns = state.camera === "on" || state.camera === "paused";
-    byId("follow-camera").hidden = !(cameraRuns && !state.following);
-    byId("manual-note").textContent = cameraRuns ? "Or pick a mood yourself:" : state.camera === "unavailable" ? "Pick your mood yourself:" : "No camera? Pick your mood yourself:";
-    for (const button of document.querySelectorAll(".mood-choice")) {
-      button.setAttribute("aria-pressed", String(!state.following && button.dataset.emotion === state.mood));
-    }
-    if (changed) bus.emit("mood:state", { state: current });
-  }
+  const render = () => bus.emit("state:changed");
 
   function set(mood, source) {
     if (!emotions.includes(mood)) return;
@@ -133,24 +92,23 @@ export function createMoodCard({ config, state, socket, bus }) {
     if (!state.following && state.mood) socket.sendJSON({ type: "manual_mood", emotion: state.mood });
   });
   bus.on("camera:on", ({ resumed } = {}) => {
-    state.camera = "on";
     if (!resumed && !state.following) followCamera(); // starting the camera means "use my camera"
     else render();
   });
-  for (const [event, camera] of [["camera:paused", "paused"], ["camera:stopped", "off"], ["camera:unavailable", "unavailable"]]) {
+  // What the camera read stops being true when no more frames are read: paused, stopped, disconnected.
+  for (const event of ["camera:paused", "camera:stopped", "camera:unavailable", "socket:closed"]) {
     bus.on(event, () => {
-      state.camera = camera;
       clearFaces();
       render();
     });
   }
-  bus.on("camera:unavailable", () => byId("manual-mood").classList.add("highlight"));
   byId("follow-camera").addEventListener("click", followCamera);
 
   for (const radio of document.querySelectorAll("input[name=strategy]")) {
     radio.addEventListener("change", () => {
       if (!radio.checked) return;
       state.strategy = radio.value;
+      render();
       bus.emit("strategy:changed", radio.value);
     });
   }

@@ -96,6 +96,7 @@ export function createPlaylists({ config, state, bus }) {
 
   /** The control under one song card. */
   return function addToPlaylist(track) {
+    if (!config.authenticated) return null; // the list's head says to log in to keep songs
     const toggle = el("button", { type: "button", class: "button secondary add-open", text: "Add to playlist", "aria-expanded": "false", "aria-label": `Add ${track.title} to a playlist` });
     const choice = el("select", { class: "add-choice", name: "playlist", "aria-label": "Playlist" });
     const name = el("input", { type: "text", class: "add-name", name: "name", maxLength: 100, placeholder: "New playlist name", "aria-label": "New playlist name", autocomplete: "off" });

@@ -4,11 +4,11 @@
 // Protocol (see README, "Live stream"): binary JPEG frames, one in flight at a time; every frame
 // gets exactly one answer ("analysis", "dropped" or "error"); "mood_changed" says when the
 // stable mood switches.
-import { setStatus } from "./dom.js";
+// It writes state.socket and state.retryAt; status.js says them ("Disconnected; retrying in 4 s…").
 
 const BACKOFF_START_MS = 500, BACKOFF_MAX_MS = 15000;
 
-export function createSocket({ root, path, bus }) {
+export function createSocket({ root, path, state, bus }) {
   let socket = null, backoff = BACKOFF_START_MS, reconnectTimer = null;
 
   function connect() {
@@ -17,11 +17,15 @@ export function createSocket({ root, path, bus }) {
     const current = new WebSocket(`${scheme}://${location.host}${path}`);
     current.binaryType = "arraybuffer";
     socket = current;
-    setStatus("socket-status", "Connecting…");
+    state.socket = "connecting";
+    state.retryAt = null;
+    bus.emit("state:changed");
     current.addEventListener("open", () => {
+      if (socket !== current) return;
       backoff = BACKOFF_START_MS;
-      setStatus("socket-status", "Connected", "ok");
+      state.socket = "open";
       root.dataset.socket = "open";
+      bus.emit("state:changed");
       bus.emit("socket:open");
     });
     current.addEventListener("message", (event) => {
@@ -33,13 +37,22 @@ export function createSocket({ root, path, bus }) {
     current.addEventListener("close", () => {
       if (socket !== current) return;
       root.dataset.socket = "closed";
-      bus.emit("socket:closed");
       // Exponential backoff with jitter, so many pages do not reconnect in lockstep.
       const delay = Math.min(BACKOFF_MAX_MS, backoff) * (0.75 + Math.random() * 0.5);
       backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
-      setStatus("socket-status", `Disconnected; retrying in ${Math.round(delay / 1000)} s…`, "warn");
+      state.socket = "closed";
+      state.retryAt = performance.now() + delay;
       reconnectTimer = setTimeout(connect, delay);
+      bus.emit("socket:closed");
+      bus.emit("state:changed");
     });
+  }
+
+  /** "Reconnect now": no waiting for the backoff (it starts again from its shortest wait). */
+  function reconnectNow() {
+    if (socket && socket.readyState !== WebSocket.CLOSED && socket.readyState !== WebSocket.CLOSING) return;
+    backoff = BACKOFF_START_MS;
+    connect();
   }
 
   bus.on("server:hello", (message) => { root.dataset.mode = message.mode || ""; });
@@ -51,6 +64,7 @@ export function createSocket({ root, path, bus }) {
   const isOpen = () => socket !== null && socket.readyState === WebSocket.OPEN;
   return {
     connect,
+    reconnectNow,
     isOpen,
     send: (data) => socket.send(data),
     sendJSON: (content) => socket.send(JSON.stringify(content)),
