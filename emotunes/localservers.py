@@ -1,7 +1,9 @@
-"""Redis, PostgreSQL and nginx servers run as child processes on loopback ports.
+"""Redis, PostgreSQL and nginx on loopback ports: their command lines, and starters for the tests.
 
-Used by the distributed launcher (`scripts/distributed.py`) and by the tests, which need
-the real servers rather than fakes. Nothing here imports Django.
+One definition of each server's command line, used twice: the distributed launcher
+(`scripts/distributed.py`) hands it to supervisord, which keeps the server running; the tests
+start and stop the same command themselves (a fault test stops Redis or PostgreSQL and starts it
+again on the same port). Nothing here imports Django.
 """
 
 import argparse
@@ -63,27 +65,27 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def command(self) -> list[str]:
+        """In the foreground, without persistence: a restart starts empty, as the fault tests want."""
+        return [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.dir),
+        ]
+
     def start(self) -> "RedisServer":
         # Otherwise wait_for_port() would take someone else's server on that port for ours.
         if port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is already in use; choose another Redis port")
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
         return self
 
@@ -130,13 +132,19 @@ class PostgresServer:
         command = [str(self.bindir / args[0]), *args[1:]]
         return ["runuser", "-u", self._run_as, "--", *command] if self._run_as else command
 
+    @property
+    def run_as(self) -> str | None:
+        """The user the server must run as (`postgres` when we are root), for supervisord's `user=`."""
+        return self._run_as
+
     def _own(self) -> None:
         if self._run_as:
             entry = pwd.getpwnam(self._run_as)
             for path in [self.dir, *self.dir.rglob("*")]:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
 
-    def start(self) -> "PostgresServer":
+    def initialise(self) -> bool:
+        """Create the cluster when there is none yet; True when it was created (then `create_database()`)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         fresh = not (self.datadir / "PG_VERSION").exists()
         if fresh:
@@ -149,7 +157,25 @@ class PostgresServer:
                 capture_output=True,
             )
         self._own()
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off"
+        return fresh
+
+    def server_options(self) -> list[str]:
+        return ["-p", str(self.port), "-c", "listen_addresses=127.0.0.1", "-k", str(self.dir), "-c", "fsync=off"]
+
+    def command(self) -> list[str]:
+        """The server in the foreground (what supervisord runs, as `run_as`); SIGINT is its fast shutdown."""
+        return [str(self.bindir / "postgres"), "-D", str(self.datadir), *self.server_options()]
+
+    def create_database(self) -> None:
+        subprocess.run(
+            self._cmd("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database),
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> "PostgresServer":
+        fresh = self.initialise()
+        options = " ".join(self.server_options())
         subprocess.run(
             self._cmd(
                 "pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "-w", "-t", "30", "start"
@@ -158,11 +184,7 @@ class PostgresServer:
             capture_output=True,
         )
         if fresh:
-            subprocess.run(
-                self._cmd("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database),
-                check=True,
-                capture_output=True,
-            )
+            self.create_database()
         return self
 
     def stop(self) -> None:

@@ -1,31 +1,42 @@
 #!/usr/bin/env python
-"""Start EmoTunes' distributed set-up on one machine and keep it running.
+"""Start EmoTunes' distributed set-up on one machine under supervisord.
 
     .venv/bin/python scripts/distributed.py --vision-workers 2 --port 8000
 
-Starts Redis and PostgreSQL (in var/distributed/, on loopback ports) unless REDIS_URL /
-DATABASE_URL already point at running servers, applies migrations, then runs nginx on --port in
-front of Daphne (deploy/nginx/: timeouts for slow clients, connections per address, body size;
-Daphne itself listens on loopback with --proxy-headers), N vision-worker processes, one Celery
-worker and Celery beat. A process that dies is restarted after a short back-off. Ctrl-C (or
-SIGTERM) stops everything. --no-proxy serves Daphne on --port directly, as before.
+Writes var/distributed/supervisord.conf (emotunes/supervision.py) with one program per role:
+Redis and PostgreSQL (in var/distributed/, on loopback ports) unless REDIS_URL / DATABASE_URL
+already point at running servers, Daphne, N vision workers, one Celery worker, Celery beat, and
+nginx on --port in front of Daphne (deploy/nginx/; Daphne itself listens on loopback with
+--proxy-headers). It starts supervisord, migrates once the database answers, then starts the
+roles. supervisord restarts a role that exits; one that keeps failing at start is retried with a
+growing back-off and then shown FATAL. One log per role in var/distributed/logs/. Meanwhile:
 
-On several machines, run the same commands that this script prints, one per host, with
-REDIS_URL and DATABASE_URL pointing at the shared servers.
+    .venv/bin/supervisorctl -c var/distributed/supervisord.conf status
+
+Ctrl-C (or SIGTERM) stops everything. --no-proxy serves Daphne on --port directly.
+
+On several machines, run the same commands that --print-commands prints, one per host (or this
+script with --vision-workers 0, --no-celery, …), with REDIS_URL and DATABASE_URL pointing at the
+shared servers.
 """
 
 import argparse
+import hashlib
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+import xmlrpc.client
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from supervisor.xmlrpc import SupervisorTransport  # noqa: E402
 
 from emotunes.localservers import (  # noqa: E402
     NginxServer,
@@ -36,6 +47,7 @@ from emotunes.localservers import (  # noqa: E402
     port_in_use,
     wait_for_port,
 )
+from emotunes.supervision import APP, PROXY, SERVERS, Program, render  # noqa: E402
 
 PYTHON = sys.executable
 # A vision worker analyses one frame at a time; its parallelism is more worker processes. Multi-threaded
@@ -44,35 +56,6 @@ PYTHON = sys.executable
 SINGLE_THREADED_MATH = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # The same variable and default as settings.LIVE_VISION_CHANNEL: the consumers send to it, the workers listen on it.
 VISION_CHANNEL = os.environ.get("LIVE_VISION_CHANNEL", "vision-frames")
-
-
-@dataclass
-class Role:
-    name: str
-    argv: list[str]
-    restart: bool = True
-    process: subprocess.Popen | None = None
-    restarts: int = 0
-    next_start: float = 0.0
-    log: Path | None = field(default=None)
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def start(self, env: dict[str, str], log_dir: Path) -> None:
-        self.log = log_dir / f"{self.name}.log"
-        handle = open(self.log, "ab")  # noqa: SIM115 - the child process keeps it open
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=ROOT,
-            env={**self.extra_env, **env},
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
 
 
 def parse_args():
@@ -93,6 +76,7 @@ def parse_args():
         "--no-celery", action="store_true", help="leave the Celery worker and beat out (another host runs them)"
     )
     parser.add_argument("--print-commands", action="store_true", help="print each role's command and exit")
+    parser.add_argument("--print-config", action="store_true", help="print the supervisord configuration and exit")
     parser.add_argument("--no-proxy", action="store_true", help="no nginx: Daphne listens on --port itself")
     parser.add_argument(
         "--daphne-port", type=int, default=None, help="Daphne's loopback port behind nginx (default: a free one)"
@@ -126,104 +110,110 @@ def proxy_for(args) -> NginxServer | None:
     )
 
 
-def roles_for(args, proxy: NginxServer | None = None) -> list[Role]:
+def app_programs(args, proxy: NginxServer | None) -> list[Program]:
+    """Daphne, the vision workers, Celery and nginx: the roles started once the database is migrated."""
     if proxy is None:
         # emotunes.serve: Daphne with its websocket message limit from the settings (above the frame limit).
         daphne = [PYTHON, "-m", "emotunes.serve", "-b", args.host, "-p", str(args.port), "emotunes.asgi:application"]
     else:
         # Loopback only, and the client's address from nginx's X-Forwarded-For (which nginx overwrites):
         # what the log-in throttle and the websocket cap count.
-        daphne = [
-            PYTHON,
-            "-m",
-            "emotunes.serve",
-            "--proxy-headers",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(args.daphne_port),
-            "emotunes.asgi:application",
-        ]
-    roles = [
-        Role("daphne", daphne),
+        daphne = [PYTHON, "-m", "emotunes.serve", "--proxy-headers", "-b", "127.0.0.1", "-p", str(args.daphne_port)]
+        daphne.append("emotunes.asgi:application")
+    math = {k: v for k, v in SINGLE_THREADED_MATH.items() if k not in os.environ}
+    # startsecs=10: a role must outlive loading its libraries and models and reaching Redis to count
+    # as started, so one that cannot (Redis gone) is retried with back-off instead of at once.
+    programs = [
+        Program("daphne", daphne, priority=100, startsecs=10),
         # --skip-checks: Django's system checks import the URLconf and with it the admin's and the
         # recommender's libraries (pandas, SciPy, scikit-learn: ~120 MB, and 2 s of start-up) that a
         # vision worker never uses.
         *[
-            Role(
+            Program(
                 f"vision-{n + 1}",
                 [PYTHON, "manage.py", "runworker", "--skip-checks", VISION_CHANNEL],
-                extra_env=SINGLE_THREADED_MATH,
+                priority=200,
+                startsecs=10,
+                environment=math,
             )
             for n in range(args.vision_workers)
         ],
     ]
     if not args.no_celery:
-        roles.append(
-            Role(
-                "celery-worker",
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "emotunes",
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "1",
-                    "--hostname",
-                    "emotunes@%h",
-                ],
-            )
-        )
+        worker = [PYTHON, "-m", "celery", "-A", "emotunes", "worker", "--loglevel", "INFO", "--concurrency", "1"]
+        programs.append(Program("celery-worker", [*worker, "--hostname", "emotunes@%h"], priority=300, startsecs=10))
     if not (args.no_beat or args.no_celery):
-        beat_file = args.state_dir / "celerybeat-schedule"
-        roles.append(
-            Role(
+        beat = [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO"]
+        programs.append(
+            Program(
                 "celery-beat",
-                [PYTHON, "-m", "celery", "-A", "emotunes", "beat", "--loglevel", "INFO", "--schedule", str(beat_file)],
+                [*beat, "--schedule", str(args.state_dir / "celerybeat-schedule")],
+                priority=310,
+                startsecs=10,
             )
         )
-    if proxy is not None:  # last: started once Daphne listens, so that nginx never answers 502 at start-up
-        roles.append(Role("nginx", proxy.command()))
-    return roles
+    if proxy is not None:  # started once Daphne listens, so that nginx never answers 502 at start-up
+        programs.append(Program("nginx", proxy.command(), group=PROXY, priority=400, stopsignal="QUIT"))
+    return programs
 
 
-def write_pids(path: Path, roles: list[Role], servers: list) -> None:
-    """Role → process id, for `scripts/load_test.py --pids` (memory per process of this set-up only)."""
-    pids = {role.name: role.process.pid for role in roles if role.process}
-    for server in servers:
-        if isinstance(server, RedisServer) and server.process:
-            pids["redis"] = server.process.pid
-        elif isinstance(server, PostgresServer) and (server.datadir / "postmaster.pid").exists():
-            pids["postgres"] = int((server.datadir / "postmaster.pid").read_text().split()[0])
-    path.write_text(json.dumps(pids, indent=1))
+def socket_path(state_dir: Path) -> Path:
+    """supervisord's control socket; a Unix socket path must stay under ~100 bytes, so long state
+    directories (a test's tmp_path) get one in the temporary folder, named after the directory."""
+    path = state_dir / "supervisor.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"emotunes-supervisor-{digest}.sock"
+
+
+class Control:
+    """supervisord's XML-RPC interface over its Unix socket (what supervisorctl uses): `control.getState()`.
+
+    A fresh connection per call: the transport keeps one HTTP connection, unusable after a failed call.
+    """
+
+    def __init__(self, socket: Path):
+        self.socket = socket
+
+    def __getattr__(self, method: str):
+        def call(*args):
+            transport = SupervisorTransport(None, None, f"unix://{self.socket}")
+            proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+            return getattr(proxy.supervisor, method)(*args)
+
+        return call
+
+
+UNREACHABLE = (OSError, xmlrpc.client.Error, http.client.HTTPException)
+
+
+def wait_for_supervisord(rpc, process: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError(f"supervisord exited with {process.returncode}:\n{tail}")
+        try:
+            if rpc.getState()["statename"] == "RUNNING":
+                return
+        except UNREACHABLE:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"supervisord did not answer within {timeout:.0f}s")
+
+
+def write_pids(path: Path, rpc, supervisord: subprocess.Popen) -> None:
+    """Role → process id, from supervisord, for `scripts/load_test.py --pids` and the fault tests."""
+    pids = {info["name"]: info["pid"] for info in rpc.getAllProcessInfo() if info["pid"]}
+    pids["supervisord"] = supervisord.pid
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(pids, indent=1))
+    temporary.replace(path)  # readers never see half a file
 
 
 def stop_requested(signum, frame):
     raise KeyboardInterrupt
-
-
-def supervise(roles: list[Role], env: dict[str, str], log_dir: Path, pids_file: Path, servers: list) -> None:
-    """Restart each role that exits, after a back-off doubling from 1 s to 30 s; returns only on Ctrl-C / SIGTERM."""
-    while True:
-        time.sleep(0.5)
-        now = time.monotonic()
-        for role in roles:
-            if role.process.poll() is None:
-                continue
-            if role.next_start == 0.0:
-                delay = min(30.0, 1.0 * 2 ** min(role.restarts, 5))
-                role.next_start = now + delay
-                print(f"{role.name} exited with {role.process.returncode}; restarting in {delay:.0f}s", flush=True)
-            elif now >= role.next_start:
-                role.restarts += 1
-                role.next_start = 0.0
-                role.start(env, log_dir)
-                write_pids(pids_file, roles, servers)
-                print(f"restarted {role.name} (pid {role.process.pid})", flush=True)
 
 
 def main() -> int:
@@ -235,11 +225,27 @@ def main() -> int:
     if args.max_connections_per_address:
         env["LIVE_MAX_CONNECTIONS_PER_ADDRESS"] = str(args.max_connections_per_address)
     proxy = proxy_for(args)
-    roles = roles_for(args, proxy)
+    programs = app_programs(args, proxy)
+    postgres, fresh_database = None, False
+    if "REDIS_URL" not in os.environ:
+        redis = RedisServer(port=args.redis_port, directory=args.state_dir / "redis")
+        programs.insert(0, Program("redis", redis.command(), group=SERVERS, priority=10, startsecs=1))
+        env["REDIS_URL"] = redis.url
+    if "DATABASE_URL" not in os.environ:
+        postgres = PostgresServer(directory=args.state_dir / "postgres", port=args.postgres_port)
+        server = Program("postgres", postgres.command(), group=SERVERS, priority=10, startsecs=1, stopsignal="INT")
+        server.user, server.stopwaitsecs, server.directory = postgres.run_as, 30, postgres.dir
+        programs.insert(0, server)
+        env["DATABASE_URL"] = postgres.url
+    socket = socket_path(args.state_dir)
+    config = render(programs, state_dir=args.state_dir, log_dir=log_dir, socket=socket, cwd=ROOT)
 
     if args.print_commands:
-        for role in roles:
-            print(f"{role.name}: {' '.join(role.argv)}")
+        for program in programs:
+            print(f"{program.name}: {' '.join(program.argv)}")
+        return 0
+    if args.print_config:
+        print(config, end="")
         return 0
 
     if port_in_use(args.port, args.host):
@@ -248,53 +254,68 @@ def main() -> int:
         if port_in_use(args.daphne_port):
             sys.exit(f"127.0.0.1:{args.daphne_port} is already in use; pass --daphne-port")
         proxy.write_config()
+    if postgres is not None:
+        fresh_database = postgres.initialise()  # initdb, once; supervisord runs the server itself
+    config_file = args.state_dir / "supervisord.conf"
+    config_file.write_text(config)
     # SIGTERM stops the set-up like Ctrl-C at any moment, start-up included: nothing is left running.
     signal.signal(signal.SIGTERM, stop_requested)
-    servers = []
     pids_file = args.state_dir / "pids.json"
+    supervisord = subprocess.Popen(
+        [PYTHON, "-m", "supervisor.supervisord", "--nodaemon", "--configuration", str(config_file)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # Ctrl-C reaches the launcher, which asks supervisord to stop in order
+    )
+    rpc = Control(socket)
     try:
+        wait_for_supervisord(rpc, supervisord, args.state_dir / "supervisord.log")
+        print(f"supervisord (pid {supervisord.pid}): {config_file}", flush=True)
+        if postgres is not None:
+            wait_for_port(args.postgres_port, timeout=60)
+            if fresh_database:
+                postgres.create_database()
         if "REDIS_URL" not in os.environ:
-            redis = RedisServer(port=args.redis_port, directory=args.state_dir / "redis")
-            servers.append(redis.start())
-            env["REDIS_URL"] = redis.url
-        if "DATABASE_URL" not in os.environ:
-            postgres = PostgresServer(directory=args.state_dir / "postgres", port=args.postgres_port)
-            servers.append(postgres)
-            postgres.start()
-            env["DATABASE_URL"] = postgres.url
+            wait_for_port(args.redis_port, timeout=30)
         print(f"REDIS_URL={env['REDIS_URL']}\nDATABASE_URL={env['DATABASE_URL']}", flush=True)
 
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
         if args.load_data:
             subprocess.run([PYTHON, "manage.py", "load_shared_data"], cwd=ROOT, env=env, check=True)
 
-        for role in roles:
-            if role.name == "nginx":
-                wait_for_port(args.daphne_port, timeout=120)
-            role.start(env, log_dir)
-            print(f"started {role.name} (pid {role.process.pid}): {' '.join(role.argv)}", flush=True)
-        write_pids(pids_file, roles, servers)
+        rpc.startProcessGroup(APP, False)
         wait_for_port(args.daphne_port, timeout=120)
-        wait_for_port(args.port, timeout=120, host=args.host)
+        if proxy is not None:
+            rpc.startProcessGroup(PROXY, False)
+            wait_for_port(args.port, timeout=120, host=args.host)
+        write_pids(pids_file, rpc, supervisord)
+        for info in rpc.getAllProcessInfo():
+            print(f"{info['group']}:{info['name']} {info['statename']} {info['description']}", flush=True)
         behind = f" (nginx in front of Daphne on 127.0.0.1:{args.daphne_port})" if proxy is not None else ""
-        print(f"EmoTunes is up on http://{args.host}:{args.port}/{behind} — logs in {log_dir}", flush=True)
-        supervise(roles, env, log_dir, pids_file, servers)
+        print(
+            f"EmoTunes is up on http://{args.host}:{args.port}/{behind} — logs in {log_dir}; "
+            f"status: {Path(PYTHON).parent / 'supervisorctl'} -c {config_file} status",
+            flush=True,
+        )
+        while supervisord.poll() is None:  # supervisord keeps the roles; this only keeps pids.json current
+            time.sleep(1.0)
+            try:
+                write_pids(pids_file, rpc, supervisord)
+            except UNREACHABLE:
+                pass  # supervisord is stopping (the loop then ends) or busy; the next second tries again
+        print(f"supervisord exited with {supervisord.returncode}", flush=True)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("stopping…", flush=True)
-        for role in roles:
-            role.stop()
-        for role in roles:
-            if role.process:
-                try:
-                    role.process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(role.process.pid, signal.SIGKILL)
-        for server in servers:
-            server.stop()
+        if supervisord.poll() is None:
+            supervisord.send_signal(signal.SIGTERM)  # stops every program, highest priority first
+            try:
+                supervisord.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(supervisord.pid, signal.SIGKILL)
         pids_file.unlink(missing_ok=True)
     return 0
 

@@ -1,13 +1,13 @@
 """Redis restarted under a running stream: the web process and the vision workers reconnect, frames are answered again.
 
 Real processes, started the way production starts them: `scripts/distributed.py` (Daphne and a
-vision worker, supervised) against a Redis that the test stops and starts again on the same port,
+vision worker under supervisord) against a Redis that the test stops and starts again on the same port,
 losing everything it held (no persistence).
 
 What happens (see README, "Distributed set-up, load and faults"): Daphne stays up; a websocket
 whose consumer was talking to Redis at that moment is closed (1011) and the client reconnects, as
-the page does; Channels' `runworker` exits on the lost connection and the launcher starts it again
-after its back-off. The test asserts that end to end: frames are analysed again, on a connection
+the page does; Channels' `runworker` exits on the lost connection and supervisord starts it again
+(with a back-off should it fail at start). The test asserts that end to end: frames are analysed again, on a connection
 the client had to re-open at most a few times, with the same Daphne process.
 """
 
