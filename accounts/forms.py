@@ -10,8 +10,18 @@ def password_is_right(request, user, password) -> bool:
 
 
 class SignUpForm(UserCreationForm):
+    """Username and password; an e-mail address only if the listener wants a forgotten password
+    to be recoverable (Django's password reset writes to it)."""
+
+    email = forms.EmailField(
+        required=False,
+        label="E-mail (optional)",
+        help_text="Only to reset a forgotten password. Without it, a lost password loses the account.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

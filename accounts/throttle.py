@@ -68,6 +68,12 @@ class LoginThrottleHandler(AxesCacheHandler):
             return False
         return any(count >= limit for count, limit in zip(self._counts(request, credentials), _limits(), strict=True))
 
+    def attempts_left(self, request, credentials) -> int:
+        """Failed log-ins this client may still make before it is locked out (the nearest limit)."""
+        return max(
+            0, min(limit - count for count, limit in zip(self._counts(request, credentials), _limits(), strict=True))
+        )
+
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request, **kwargs)
         if request is not None and getattr(request, "axes_locked_out", False):
@@ -78,6 +84,11 @@ class LoginThrottleHandler(AxesCacheHandler):
         super().user_logged_in(sender, request, user, **kwargs)
         keys = get_client_cache_keys(request, get_credentials(user.get_username()))
         self.cache.delete(keys[0])  # the username+address counter only
+
+
+def attempts_left(request, username: str) -> int:
+    """How many more wrong passwords for ``username`` from this client before the lock-out."""
+    return LoginThrottleHandler().attempts_left(request, {settings.AXES_USERNAME_FORM_FIELD: username})
 
 
 def lockout_response(request, original_response=None, credentials=None):

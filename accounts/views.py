@@ -15,7 +15,22 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, SignUpForm, ThrottledPasswordChangeForm
-from accounts.throttle import signup_limited, too_many_attempts
+from accounts.throttle import attempts_left, signup_limited, too_many_attempts
+
+# Below this many attempts left, a failed log-in says how many remain before the pause.
+WARN_BELOW = 3
+
+
+class WarningLoginView(auth_views.LoginView):
+    """Django's log-in page that warns before the lock-out: after a wrong password it says how many
+    tries are left (once only a few are) and links to the password reset and to sign-up."""
+
+    def form_invalid(self, form):
+        username = self.request.POST.get(settings.AXES_USERNAME_FORM_FIELD, "")
+        left = attempts_left(self.request, username) if username else None
+        context = self.get_context_data(form=form, attempts_left=left, warn=left is not None and left <= WARN_BELOW)
+        context["lockout_minutes"] = max(1, round(settings.LOGIN_FAILURE_WINDOW_S / 60))
+        return self.render_to_response(context)
 
 
 class ThrottledPasswordChangeView(auth_views.PasswordChangeView):
