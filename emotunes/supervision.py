@@ -7,12 +7,19 @@ FATAL, which `supervisorctl status` shows. Each role writes one log, `<logs>/<ro
 
 The servers (Redis, PostgreSQL) start with supervisord; the Django roles form the group
 `emotunes` and nginx its own, started by the launcher once the database is migrated and Daphne
-listens (scripts/distributed.py). Nothing here imports Django or starts a process.
+listens (scripts/distributed.py), through supervisord's XML-RPC interface (`Control`). Nothing
+here imports Django or starts a process.
 """
 
+import hashlib
+import http.client
 import shlex
+import tempfile
+import xmlrpc.client
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from supervisor.xmlrpc import SupervisorTransport
 
 SERVERS, APP, PROXY = "servers", "emotunes", "proxy"
 
@@ -91,3 +98,34 @@ def render(programs: list[Program], *, state_dir: Path, log_dir: Path, socket: P
         if members:
             lines += ["", f"[group:{group}]", f"programs={','.join(members)}", f"priority={priority}"]
     return "\n".join(lines) + "\n"
+
+
+def socket_path(state_dir: Path) -> Path:
+    """supervisord's control socket; a Unix socket path must stay under ~100 bytes, so long state
+    directories (a test's tmp_path) get one in the temporary folder, named after the directory."""
+    path = state_dir / "supervisor.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"emotunes-supervisor-{digest}.sock"
+
+
+class Control:
+    """supervisord's XML-RPC interface over its Unix socket (what supervisorctl uses): `control.getState()`.
+
+    A fresh connection per call: the transport keeps one HTTP connection, unusable after a failed call.
+    """
+
+    def __init__(self, socket: Path):
+        self.socket = socket
+
+    def __getattr__(self, method: str):
+        def call(*args):
+            transport = SupervisorTransport(None, None, f"unix://{self.socket}")
+            proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+            return getattr(proxy.supervisor, method)(*args)
+
+        return call
+
+
+UNREACHABLE = (OSError, xmlrpc.client.Error, http.client.HTTPException)

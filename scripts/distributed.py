@@ -21,22 +21,16 @@ shared servers.
 """
 
 import argparse
-import hashlib
-import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import xmlrpc.client
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from supervisor.xmlrpc import SupervisorTransport  # noqa: E402
 
 from emotunes.localservers import (  # noqa: E402
     NginxServer,
@@ -47,7 +41,7 @@ from emotunes.localservers import (  # noqa: E402
     port_in_use,
     wait_for_port,
 )
-from emotunes.supervision import APP, PROXY, SERVERS, Program, render  # noqa: E402
+from emotunes.supervision import APP, PROXY, SERVERS, UNREACHABLE, Control, Program, render, socket_path  # noqa: E402
 
 PYTHON = sys.executable
 # A vision worker analyses one frame at a time; its parallelism is more worker processes. Multi-threaded
@@ -155,37 +149,6 @@ def app_programs(args, proxy: NginxServer | None) -> list[Program]:
     if proxy is not None:  # started once Daphne listens, so that nginx never answers 502 at start-up
         programs.append(Program("nginx", proxy.command(), group=PROXY, priority=400, stopsignal="QUIT"))
     return programs
-
-
-def socket_path(state_dir: Path) -> Path:
-    """supervisord's control socket; a Unix socket path must stay under ~100 bytes, so long state
-    directories (a test's tmp_path) get one in the temporary folder, named after the directory."""
-    path = state_dir / "supervisor.sock"
-    if len(str(path)) < 100:
-        return path
-    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"emotunes-supervisor-{digest}.sock"
-
-
-class Control:
-    """supervisord's XML-RPC interface over its Unix socket (what supervisorctl uses): `control.getState()`.
-
-    A fresh connection per call: the transport keeps one HTTP connection, unusable after a failed call.
-    """
-
-    def __init__(self, socket: Path):
-        self.socket = socket
-
-    def __getattr__(self, method: str):
-        def call(*args):
-            transport = SupervisorTransport(None, None, f"unix://{self.socket}")
-            proxy = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
-            return getattr(proxy.supervisor, method)(*args)
-
-        return call
-
-
-UNREACHABLE = (OSError, xmlrpc.client.Error, http.client.HTTPException)
 
 
 def wait_for_supervisord(rpc, process: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
