@@ -5,7 +5,7 @@
 //               { type: "analyse", id, width, height, pixels (RGBA ArrayBuffer), detection: "auto" | "full" | "tracked" }
 //               { type: "reset" } (a new stream: the next frame gets the full detector)
 //               { type: "resources" } (what this worker downloaded: the measurement command asks)
-// Messages out: { type: "ready", loadMs } or { type: "failed", message }
+// Messages out: { type: "ready", loadMs, threads } or { type: "failed", message }
 //               { type: "result", id, faces, detection, fallback, timings } or { type: "error", id, message }
 import { Mtcnn } from "./mtcnn.js";
 import { Pipeline, Tracking } from "./pipeline.js";
@@ -21,7 +21,7 @@ async function fetchBytes(url) {
 async function init({ assets, config }) {
   const started = performance.now();
   const ort = await import(assets.ort);
-  // One thread, no proxy worker: this is the worker. Threads would need cross-origin isolation
+  // One thread, no proxy worker: this is the worker. More threads need cross-origin isolation
   // (COOP/COEP), which the embedded players' frames cannot live with (docs/live.md, private mode).
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
@@ -37,7 +37,7 @@ async function init({ assets, config }) {
   tracking = new Tracking({
     enabled: config.tracking, redetectFrames: config.redetectFrames, redetectS: config.redetectS,
   });
-  return performance.now() - started;
+  return { loadMs: performance.now() - started, threads: ort.env.wasm.numThreads };
 }
 
 async function analyse({ width, height, pixels, detection = "auto" }) {
@@ -56,7 +56,7 @@ async function analyse({ width, height, pixels, detection = "auto" }) {
 self.addEventListener("message", async ({ data }) => {
   if (data.type === "init") {
     try {
-      self.postMessage({ type: "ready", loadMs: await init(data) });
+      self.postMessage({ type: "ready", ...(await init(data)) });
     } catch (error) {
       self.postMessage({ type: "failed", message: String((error && error.message) || error) });
     }
