@@ -51,11 +51,15 @@ def private_files() -> dict[str, Path]:
     """Static path → file on disk, for every file private mode loads."""
     files = {f"{PREFIX}/ort/{name}": ort_dir() / name for name in ORT_FILES}
     directory = mtcnn_dir()
-    files.update({f"{PREFIX}/models/mtcnn-{net}.onnx": directory / f"{net}.onnx" for net in MTCNN_NETS})
+    files.update({mtcnn_path(net): directory / f"{net}.onnx" for net in MTCNN_NETS})
     model = emotion_model()
     if model is not None:
         files[f"{PREFIX}/models/{model.name}"] = model
     return files
+
+
+def mtcnn_path(net: str) -> str:
+    return f"{PREFIX}/models/mtcnn/{net}.onnx"
 
 
 def emotion_model_path() -> str | None:
@@ -72,13 +76,16 @@ class PrivateModeFinder(BaseFinder):
         find_all = find_all or kwargs.get("all", False)
         source = private_files().get(path)
         found = str(source) if source is not None and source.is_file() else None
-        if find_all:
-            return [found] if found else []
-        return found
+        if not found:
+            return []  # as Django's own finders answer "not here", whatever find_all is
+        return [found] if find_all else found
 
     def list(self, ignore_patterns):
         for path, source in private_files().items():
             if source.is_file():
+                # collectstatic copies `name` from the storage to `prefix/name`: the static path itself.
+                prefix, name = path.rsplit("/", 1)
+                assert name == source.name, (path, source)
                 storage = FileSystemStorage(location=str(source.parent))
-                storage.prefix = path.rsplit("/", 1)[0]
-                yield source.name, storage
+                storage.prefix = prefix
+                yield name, storage

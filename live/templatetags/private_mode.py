@@ -14,7 +14,7 @@ from django.templatetags.static import static
 from django.utils.html import json_script
 
 from core.emotions import EMOTIONS
-from live.finders import MTCNN_NETS, PREFIX, emotion_model, emotion_model_path
+from live.finders import MTCNN_NETS, PREFIX, emotion_model, emotion_model_path, mtcnn_path
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def private_mode_assets():
         "ort": static(f"{PREFIX}/ort/ort.wasm.min.mjs"),
         "ortGlue": static(f"{PREFIX}/ort/ort-wasm-simd-threaded.mjs"),
         "ortWasm": static(f"{PREFIX}/ort/ort-wasm-simd-threaded.wasm"),
-        "mtcnn": {net: static(f"{PREFIX}/models/mtcnn-{net}.onnx") for net in MTCNN_NETS},
+        "mtcnn": {net: static(mtcnn_path(net)) for net in MTCNN_NETS},
         # None when EMOTION_MODEL is not an ONNX file: the page then offers no private mode.
         "emotion": static(model) if model else None,
         "config": pipeline_config(),
