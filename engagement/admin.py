@@ -68,6 +68,7 @@ class EngagementStatisticsAdmin(admin.ModelAdmin):
             "groups": groups,
             "over_time": over_time,
             "items": statistics.items(days=days),
+            "play_signals": statistics.play_signals(days=days),
             "chart_data": {"groups": groups, "over_time": over_time},
         }
         return TemplateResponse(request, "admin/engagement/engagement_statistics.html", context)

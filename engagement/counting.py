@@ -13,7 +13,7 @@ from django.db.models import Count, Min, Q
 from engagement.models import Event
 
 Z = 1.959964  # 95 %
-PLAYED = ("play", "open")
+PLAYED = ("play", "focus", "open")  # "focus": a play guessed where the player said nothing
 GROUP_FIELDS = ("impressions", "plays", "played", "liked", "disliked", "saved", "first_play_sum")
 ITEM_FIELDS = ("shown", "played", "liked", "disliked", "saved")
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from engagement.models import Event, Impression
 
-PLAYED = ("play", "open")
+PLAYED = ("play", "focus", "open")  # "focus": a play guessed where the player said nothing
 MIN_SHOWN = 50  # songs shown in the emotion's lists before any feedback at all
 
 

@@ -23,7 +23,9 @@ class ItemType(models.TextChoices):
 
 
 class Action(models.TextChoices):
-    PLAY = "play", "Play (embed started or player opened)"
+    PLAY = "play", "Play (the embedded player reported it started)"
+    # The fallback where a player says nothing to the page: the window's focus went into its frame.
+    FOCUS = "focus", "Play guessed from focus entering the player (fallback)"
     OPEN = "open", "Opened the item's link"
     LIKE = "like", "Like"
     DISLIKE = "dislike", "Dislike"

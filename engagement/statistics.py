@@ -14,14 +14,14 @@ read from their roll-ups (engagement.rollup) and only the open ones from the lis
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from catalogue.models import Track, Video
 from engagement import rollup
 from engagement.counting import ITEM_FIELDS, PLAYED, Row, grouped, item_counts, wilson
-from engagement.models import DayGroupCount, DayItemCount, Impression
+from engagement.models import DayGroupCount, DayItemCount, Event, Impression
 
 __all__ = ["PLAYED", "TABLE_HEADER", "csv_rows", "items", "table", "wilson"]
 
@@ -127,11 +127,33 @@ def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impre
                     "saves": a["saved"],
                 }
             )
-        top = sorted(rows, key=lambda r: (-r["ctr_low"], -r["impressions"], r["item_id"]))[:n]
-        bottom = sorted(rows, key=lambda r: (r["ctr_high"], -r["impressions"], r["item_id"]))[:n]
+        # With nothing played there is no best or worst: one ranking would be the other's copy.
+        # Otherwise the bottom holds only items the top does not (few items: a short bottom).
+        played_any = any(r["played"] for r in rows)
+        top = sorted(rows, key=lambda r: (-r["ctr_low"], -r["impressions"], r["item_id"]))[:n] if played_any else []
+        in_top = {r["item_id"] for r in top}
+        bottom = [
+            r
+            for r in sorted(rows, key=lambda r: (r["ctr_high"], -r["impressions"], r["item_id"]))
+            if r["item_id"] not in in_top
+        ][:n]
+        bottom = bottom if played_any else []
         _name(model, top + bottom)
-        out[item_type] = {"top": top, "bottom": bottom, "count": len(rows)}
+        out[item_type] = {"top": top, "bottom": bottom, "count": len(rows), "played_any": played_any}
     return out
+
+
+def play_signals(*, days: int = 30, now: datetime | None = None) -> dict:
+    """Plays in the period by where the word came from: the embedded player's own signal ("play"),
+    focus entering a player that said nothing (the fallback, "focus"), an opened link ("open")."""
+    start, end = _period(days, now)
+    counts = dict(
+        Event.objects.filter(created_at__gte=start, created_at__lt=end, action__in=PLAYED)
+        .values_list("action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {"player": counts.get("play", 0), "focus": counts.get("focus", 0), "open": counts.get("open", 0)}
 
 
 def _name(model, rows: list[dict]) -> None:

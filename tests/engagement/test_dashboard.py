@@ -101,7 +101,8 @@ class EngagementFiguresTests(BaseTestCase):
         self.assertEqual([(r["item_id"], r["impressions"], r["played"]) for r in top], [(t1.pk, 6, 2), (t0.pk, 6, 1)])
         self.assertEqual((top[0]["likes"], top[1]["saves"], top[1]["dislikes"]), (1, 1, 1))
         self.assertEqual(top[0]["name"], "Artist 1 — Song 1")
-        self.assertEqual([r["item_id"] for r in items["track"]["bottom"]], [t0.pk, t2.pk])
+        # The bottom repeats nothing of the top (issue 26: both were the same list when nothing played).
+        self.assertEqual([r["item_id"] for r in items["track"]["bottom"]], [t2.pk])
         self.assertEqual([(r["played"], r["impressions"]) for r in items["video"]["top"]], [(1, 6)])
 
 

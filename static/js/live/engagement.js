@@ -1,14 +1,16 @@
 // What the listener does with the recommendations, for the staff's engagement figures
 // (POST /api/engagement/, the engagement app): an impression for each list shown, and for its
-// items play (the listener went into a song's or video's embedded player: the window loses focus
-// to that iframe; the players' own APIs need their scripts, which the CSP keeps out), open (a
-// "Play on YouTube" link), like, dislike and save (to a playlist). Batched: a list is sent when it
+// items play (the embedded player itself said it started: players.js), focus (a play guessed
+// because the window lost focus to a player's frame and that player reported nothing within
+// FOCUS_GRACE_MS: kept apart as a fallback), open (a "Play on YouTube" or "Open on …" link),
+// like, dislike and save (to a playlist). Batched: a list is sent when it
 // is shown, actions every few seconds, and whatever is left when the page is hidden or left,
 // with fetch's keepalive (sendBeacon cannot send the X-CSRFToken header). The page view's id is
 // random, made here, and kept nowhere: it is all an anonymous visitor's rows carry.
 import { byId } from "./dom.js";
 
 const FLUSH_MS = 4000;
+const FOCUS_GRACE_MS = 5000; // time for a player to report its own play before focus stands in for it
 const MAX_EVENTS = 150; // below the server's 200 a batch
 
 function randomId() {
@@ -19,7 +21,7 @@ function randomId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function createEngagement({ root, config, state, bus }) {
+export function createEngagement({ root, config, state, bus, players }) {
   if (!config.engagementUrl) return null;
   const pageView = randomId();
   let impressions = [], events = [], current = null, count = 0, timer = null;
@@ -77,15 +79,29 @@ export function createEngagement({ root, config, state, bus }) {
   for (const list of [byId("songs"), byId("videos")]) {
     list.addEventListener("click", (event) => {
       const card = event.target.closest(".song-card, .video-card");
-      if (event.target.closest(".player-link")) record(card, "open");
+      if (event.target.closest(".player-link, .open-elsewhere")) record(card, "open");
       else if (event.target.closest(".rate.like")) record(card, "like");
       else if (event.target.closest(".rate.dislike")) record(card, "dislike");
     });
   }
-  // Into an embedded player: the page loses focus to the iframe.
+  // The player's own signal is the play; focus entering a frame only stands in for it, marked
+  // "focus", when that player (one that does not speak to the page) said nothing in time.
+  const played = new WeakSet();
+  bus.on("player:play", ({ card }) => {
+    if (!card) return;
+    played.add(card);
+    record(card, "play");
+  });
   window.addEventListener("blur", () => setTimeout(() => {
     const frame = document.activeElement;
-    if (frame && frame.tagName === "IFRAME") record(frame.closest(".song-card, .video-card"), "play");
+    if (!frame || frame.tagName !== "IFRAME") return;
+    const card = frame.closest(".song-card, .video-card");
+    const list = current;
+    setTimeout(() => {
+      if (!card || played.has(card) || list !== current) return;
+      if (players && players.speaks(frame)) return; // it will say when it plays
+      record(card, "focus");
+    }, FOCUS_GRACE_MS);
   }, 0));
   window.addEventListener("pagehide", () => send(true));
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") send(true); });

@@ -7,6 +7,7 @@
 //   mood.js     mood:changed { mood, source }, mood:state { state }, strategy:changed
 //   recommendations.js  recommendations:loading, recommendations:ready (the endpoint's answer, once shown)
 //   playlists.js  playlist:saved { trackIds } when songs were saved to a playlist
+//   players.js  player:play { card } when an embedded player says it started playing
 //   ratings.js  rating:saved { card, value } once a rating was kept (a dislike takes the card away)
 // engagement.js (impressions and actions for the staff's figures) only listens.
 import { createBus } from "./bus.js";
@@ -17,6 +18,7 @@ import { createEngagement } from "./engagement.js";
 import { startFrameLoop } from "./frames.js";
 import { createMoodCard } from "./mood.js";
 import { createOverlay } from "./overlay.js";
+import { createPlayers } from "./players.js";
 import { createPlaylists } from "./playlists.js";
 import { createRatings } from "./ratings.js";
 import { createRecommendations } from "./recommendations.js";
@@ -47,7 +49,7 @@ function start(root) {
   const addToPlaylist = createPlaylists({ config, state, bus });
   const recommendations = createRecommendations({ root, config, state, ratingButtons: createRatings({ config, state, bus }), addToPlaylist, bus });
   createStatus({ root, config, state, bus, reconnect: socket.reconnectNow, retry: recommendations.again });
-  createEngagement({ root, config, state, bus });
+  createEngagement({ root, config, state, bus, players: createPlayers({ root, bus }) });
   socket.connect();
 }
 
