@@ -7,6 +7,9 @@
 
   const COLOURS = JSON.parse(document.getElementById("emotion-palette").textContent).colours;
   const label = (emotion) => emotion.charAt(0).toUpperCase() + emotion.slice(1);
+  // Times in the listener's own time zone, to the minute (the server writes UTC).
+  const LOCAL_TIME = { hour: "2-digit", minute: "2-digit" };
+  const LOCAL_DAY = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
 
   async function getJSON(url) {
     const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -74,7 +77,7 @@
     if (!canvas || !sessionId) return;
     try {
       const data = await getJSON(root.dataset.sessionUrl + encodeURIComponent(sessionId) + "/");
-      const times = data.entries.map((entry) => new Date(entry.time).toLocaleTimeString());
+      const times = data.entries.map((entry) => new Date(entry.time).toLocaleTimeString([], LOCAL_TIME));
       const config = {
         type: "line",
         data: {
@@ -118,6 +121,10 @@
   drawShares();
   const select = document.getElementById("session-select");
   if (select) {
+    for (const option of select.options) {
+      if (!option.dataset.started) continue;
+      option.textContent = `${new Date(option.dataset.started).toLocaleString([], LOCAL_DAY)} · ${option.dataset.changes}`;
+    }
     select.addEventListener("change", () => drawSession(select.value));
     drawSession(select.value);
   }
