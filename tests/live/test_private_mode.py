@@ -7,6 +7,7 @@ as it does for Bob, who streams frames. The switch is remembered; switched off, 
 """
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -66,6 +67,14 @@ def moods_of(username):
         return pool.submit(read).result()
 
 
+def recorded(username, expected, timeout=10.0):
+    """The history once it holds ``expected`` (a change is written just after it is announced)."""
+    deadline = time.monotonic() + timeout
+    while (moods := moods_of(username)) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return moods
+
+
 def reach_happy_songs(page):
     live = page.locator("#live")
     page.click("#camera-start")
@@ -110,7 +119,7 @@ def test_private_mode_sends_scores_not_frames_and_the_music_follows_the_face(tmp
             assert [a["seq"] for a in answers] == [r["seq"] for r in readings][: len(answers)]
             assert not [e for e in texts(received, "error") if e.get("seq") is not None]
             expect(page.locator("#current-emotion")).to_have_attribute("data-emotion", "happy")
-            assert moods_of("alice") == [("happy", "camera")]
+            assert recorded("alice", [("happy", "camera")]) == [("happy", "camera")]
 
             # The switch is remembered in this browser; switched off, frames go to the server again.
             page.click("#camera-stop")
@@ -140,8 +149,8 @@ def test_private_mode_sends_scores_not_frames_and_the_music_follows_the_face(tmp
             reach_happy_songs(bob)
             assert [m for m in bob_sent if isinstance(m, bytes)]
             assert texts(bob_sent, "reading") == []
-            assert moods_of("bob") == [("happy", "camera")]
-            assert moods_of("alice") == [("happy", "camera")]
+            assert recorded("bob", [("happy", "camera")]) == [("happy", "camera")]
+            assert recorded("alice", [("happy", "camera")]) == [("happy", "camera")]
         except Exception:
             print(*(p.output() for p in processes), sep="\n")
             raise
