@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 
 from catalogue import catalogue_imports
-from catalogue.importers import FORMATS
+from catalogue.importers import EXAMPLE_HEADERS, FORMATS
 from catalogue.models import Cluster, Clustering, ClusterMembership, Track, Video
 from catalogue.plots import clustering_svg
 from catalogue.services import queue_upload, request_refresh, set_active
@@ -203,6 +203,7 @@ class TrackAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "title": "Import a catalogue CSV",
+            "example_headers": EXAMPLE_HEADERS,
             "max_mb": settings.CATALOGUE_IMPORT_MAX_BYTES // (1024 * 1024),
             "max_rows": settings.CATALOGUE_IMPORT_MAX_ROWS,
         }
@@ -218,6 +219,7 @@ class TrackAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "job": job,
+            **catalogue_imports.import_times_and_clustering(job),
             "job_report_url": reverse("admin:catalogue_track_import_rejected", args=[job["id"]]),
             "title": f"Import of {job['name']}",
         }
@@ -357,11 +359,24 @@ class ClusteringAdmin(admin.ModelAdmin):
     def quality_per_k(self, clustering):
         if not clustering.k_scan:
             return "—"
-        rows = "".join(
-            f"<tr><td>{r['k']}</td><td>{r['inertia_per_track']:.3f}</td><td>{r['silhouette']:.3f}</td></tr>"
-            for r in clustering.k_scan
-        )
+        # The scan fits each k once on a sample; this clustering's own row shows its own fit (all
+        # tracks, the figures above), so the table and the page never give two silhouettes for one k.
+        rows = []
+        for r in clustering.k_scan:
+            if r["k"] == clustering.k and clustering.silhouette is not None:
+                inertia = (
+                    clustering.inertia / clustering.n_tracks if clustering.inertia and clustering.n_tracks else None
+                )
+                shown = f"{inertia:.3f}" if inertia is not None else "—"
+                rows.append(
+                    f"<tr class='this-clustering'><td>{r['k']} (this clustering, all tracks)</td><td>{shown}</td>"
+                    f"<td>{clustering.silhouette:.3f}</td></tr>"
+                )
+            else:
+                rows.append(
+                    f"<tr><td>{r['k']}</td><td>{r['inertia_per_track']:.3f}</td><td>{r['silhouette']:.3f}</td></tr>"
+                )
         return mark_safe(
-            f"<table><tr><th>k</th><th>inertia per track</th><th>silhouette</th></tr>{rows}</table>"
-            f"<p>on a sample of {clustering.k_scan[0]['sample']} tracks</p>"
+            f"<table><tr><th>k</th><th>inertia per track</th><th>silhouette</th></tr>{''.join(rows)}</table>"
+            f"<p>other k: on a sample of {clustering.k_scan[0]['sample']} tracks</p>"
         )

@@ -11,12 +11,14 @@ in the request, so the page it redirects to already shows the outcome.
 import io
 import logging
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from catalogue.importers import FormatError, how_to_name_the_format, import_tracks
+from catalogue.models import Clustering
 from core.csvcells import csv_text
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,12 @@ _JOB = "catalogue-import:{id}"
 _FILE = "catalogue-import:{id}:file"
 _REJECTED = "catalogue-import:{id}:rejected"
 PROGRESS_EVERY = 2000  # rows between two progress updates
+# What the admin reads when the upload is not CSV text (never Python's decode error).
+NOT_TEXT = (
+    "This is not a CSV text file (it looks like a spreadsheet, an archive or an image). "
+    "Save the sheet as “CSV UTF-8 (comma delimited)” and upload that file."
+)
+NOT_UTF8 = "This file is not UTF-8 text. Save it as “CSV UTF-8 (comma delimited)” and upload it again"
 
 
 class UploadTooLarge(ValueError):
@@ -93,6 +101,8 @@ def run_import(job_id: str) -> dict:
                 _save({**job, "rows_read": n})
             yield record
 
+    if b"\x00" in data[:8192]:  # a NUL byte: a spreadsheet, an archive or an image, not CSV text
+        return _save({**job, "status": "failed", "error": NOT_TEXT})
     try:
         text = io.StringIO(data.decode("utf-8-sig"), newline="")
         report = import_tracks(
@@ -103,7 +113,8 @@ def run_import(job_id: str) -> dict:
             max_rows=settings.CATALOGUE_IMPORT_MAX_ROWS,
         )
     except UnicodeDecodeError as exc:
-        return _save({**job, "status": "failed", "error": f"not a readable UTF-8 CSV file: {exc}"})
+        error = f"{NOT_UTF8} (the first byte that is not UTF-8 text is number {exc.start + 1})."
+        return _save({**job, "status": "failed", "error": error})
     except FormatError as exc:  # in the admin's words: its form has a Format menu, not --format
         error = how_to_name_the_format(exc, "choose it in the Format menu and upload the file again")
         return _save({**job, "status": "failed", "error": error})
@@ -131,3 +142,16 @@ def run_import(job_id: str) -> dict:
             "finished_at": timezone.now().isoformat(),
         }
     )
+
+
+def import_times_and_clustering(job: dict) -> dict:
+    """For the job's page: its times as datetimes (the page formats them), and what became of the
+    re-clustering a changed catalogue asks for: "pending" until a clustering run newer than the
+    import has finished, then "done" (with the run) or "failed"."""
+    queued = datetime.fromisoformat(job["queued_at"]) if job.get("queued_at") else None
+    finished = datetime.fromisoformat(job["finished_at"]) if job.get("finished_at") else None
+    clustering = run = None
+    if job.get("status") == "done" and (job.get("created") or job.get("updated")) and finished is not None:
+        run = Clustering.objects.filter(created_at__gte=finished).order_by("created_at").first()
+        clustering = "pending" if run is None else ("failed" if run.status == Clustering.Status.FAILED else "done")
+    return {"queued_at": queued, "finished_at": finished, "clustering": clustering, "clustering_run": run}

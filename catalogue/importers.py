@@ -104,6 +104,16 @@ class ImportReport:
         )
 
 
+# One example header line per format, as the admin's import page shows them (the columns the
+# detection above reads are the ones that must be there; others are ignored or optional).
+EXAMPLE_HEADERS = {
+    "muse_v3": "lastfm_url,track,artist,seeds,number_of_emotion_tags,valence_tags,arousal_tags,dominance_tags,mbid,spotify_id,genre",
+    "muse_sample": "lastfm_url,track,artist,emotion_tags,valence_tags,arousal_tags,dominance_tags,mbid,spotify_id",
+    "deezer": "dzr_sng_id,MSD_sng_id,MSD_track_id,valence,arousal,artist_name,track_name",
+    "spotify_moods": "name,album,artist,id,release_date,popularity,length,danceability,acousticness,energy,valence,mood,genre",
+}
+
+
 def detect_format(header: list[str]) -> str:
     columns = {c.strip().lower() for c in header}
     if "dzr_sng_id" in columns:

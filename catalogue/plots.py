@@ -19,6 +19,11 @@ def _y(arousal: float) -> float:
     return HEIGHT - MARGIN - (arousal - 1) / 8 * (HEIGHT - 2 * MARGIN)
 
 
+def label_width(text: str, font_px: float = 12) -> float:
+    """A generous estimate of a bold label's width in px (an emoji counts as two characters)."""
+    return sum(2 if ord(ch) > 0x2000 else 1 for ch in text) * font_px * 0.62
+
+
 def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
     clusters = {c.pk: c for c in clustering.clusters.all()}
     rows = np.array(
@@ -63,9 +68,12 @@ def clustering_svg(clustering, *, max_points: int = 3000, seed: int = 0) -> str:
         colour = COLOURS.get(cluster.emotion, "#333")
         x, y = _x(cluster.valence), _y(cluster.arousal)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{colour}" stroke="#000" stroke-width="1.5"/>')
+        label = f"{EMOJI.get(cluster.emotion, '')} {cluster.emotion} ({cluster.size})"
+        # A label that would run past the right edge ("happy (1960" cut off) goes to the left of its dot.
+        right = x + 12 + label_width(label) <= WIDTH - 4
         parts.append(
-            f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" font-weight="bold">{EMOJI.get(cluster.emotion, "")} '
-            f"{escape(cluster.emotion)} ({cluster.size})</text>"
+            f'<text x="{x + 12 if right else x - 12:.1f}" y="{y + 4:.1f}" text-anchor="{"start" if right else "end"}" '
+            f'font-weight="bold">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -67,4 +67,6 @@ class MoodStatisticsAdmin(ReadOnlyAdmin):
             "period": period,
             "stats": statistics.daily_statistics(period=period),
         }
+        # Days without a single listener say nothing row by row: an empty period is one sentence.
+        context["recorded"] = any(row["listeners"] for row in context["stats"]["rows"])
         return TemplateResponse(request, "admin/moods/mood_statistics.html", context)
