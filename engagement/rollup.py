@@ -1,62 +1,52 @@
 """Engagement pre-aggregated per day, so the staff's dashboard costs the same whatever the tables hold.
 
 A flood of fake plays (450 batches in 15 s: 5,400 lists, 10,800 plays) slowed the dashboard from
-0.03 to 1.75 s, as it read every list and event of its period. Now each day, once it is closed,
-is rolled up once (``roll_up``) into one row per emotion × strategy (DayGroupCount) and one per
-item (DayItemCount), and the dashboard reads those for the closed days of its period and the raw
-rows only for the open ones (``split``): today and yesterday (late events of a page left open
-over midnight still count), and the part-day at the period's start. A closed day is rolled up
-when first needed and by the daily beat task (engagement.tasks.roll_up_engagement); events that
-arrive after their day was rolled up are not counted in it.
+0.03 to 1.75 s, as it read every list and event of its period on every look. Now each day is
+rolled up (``roll_up``) into one row per emotion × strategy (DayGroupCount) and one per item
+(DayItemCount), and the dashboard reads only those, for the whole days its period touches. A
+day is rolled up when first needed (``ensure``) and by the beat task
+(engagement.tasks.roll_up_engagement); today and yesterday (late events of a page left open over
+midnight still count) again when their roll-up is older than ENGAGEMENT_DASHBOARD_REFRESH_S, so
+their figures may be that old, and the cost of a flood is paid once per refresh, not per look.
+Once a day's roll-up was made after the day left that window it is final: events that arrive
+later are not counted in it.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from engagement.counting import GROUP_FIELDS, ITEM_FIELDS, grouped, item_counts
 from engagement.models import DayGroupCount, DayItemCount, DayRollup, Impression
 
-OPEN_DAYS = 2  # today and yesterday are read from the raw rows
-
-
-@dataclass
-class Period:
-    """A period split into closed days (read from the roll-ups) and ranges read from the raw rows."""
-
-    days: list[date]
-    live: list[tuple[datetime, datetime]]
+OPEN_DAYS = 2  # today and yesterday: rolled up again when their roll-up is stale
 
 
 def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def split(start: datetime, end: datetime) -> Period:
-    open_from = midnight(timezone.localdate(end) - timedelta(days=OPEN_DAYS - 1))
-    first = timezone.localdate(start)
-    if midnight(first) < start:
-        first += timedelta(days=1)
+def days_of(start: datetime, end: datetime) -> list[date]:
+    """The whole days the period [start, end) touches (the dashboard counts whole days)."""
+    day, last = timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
     days = []
-    day = first
-    while midnight(day + timedelta(days=1)) <= min(open_from, end):
+    while day <= last:
         days.append(day)
         day += timedelta(days=1)
-    if not days:
-        return Period([], [(start, end)])
-    live = [(start, midnight(days[0]))] if start < midnight(days[0]) else []
-    live.append((midnight(days[-1] + timedelta(days=1)), end))
-    return Period(days, live)
+    return days
 
 
 def ensure(days: list[date]) -> None:
-    """Roll up each of ``days`` that is not yet."""
-    done = set(DayRollup.objects.filter(day__in=days).values_list("day", flat=True))
+    """Roll up each of ``days`` that has no roll-up, or a stale one of a day still open."""
+    stale = timezone.now() - timedelta(seconds=settings.ENGAGEMENT_DASHBOARD_REFRESH_S)
+    rolled = dict(DayRollup.objects.filter(day__in=days).values_list("day", "rolled_at"))
     for day in days:
-        if day not in done:
+        at = rolled.get(day)
+        final = at is not None and at >= midnight(day + timedelta(days=OPEN_DAYS))
+        if at is None or (not final and at <= stale):
             roll_up(day)
 
 
@@ -71,30 +61,30 @@ def roll_up(day: date) -> None:
         {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
     )
     items = item_counts(impressions)
-    with transaction.atomic():
-        DayGroupCount.objects.filter(day=day).delete()
-        DayItemCount.objects.filter(day=day).delete()
-        DayGroupCount.objects.bulk_create(
-            DayGroupCount(day=day, emotion=emotion, strategy=strategy, **{f: getattr(row, f) for f in GROUP_FIELDS})
-            for (emotion, strategy), row in groups.items()
-        )
-        DayItemCount.objects.bulk_create(
-            (
-                DayItemCount(day=day, item_type=item_type, item_id=item_id, **{f: c[f] for f in ITEM_FIELDS})
-                for (item_type, item_id), c in items.items()
-            ),
-            batch_size=2000,
-        )
-        DayRollup.objects.update_or_create(day=day, defaults={"rolled_at": timezone.now()})
+    try:
+        with transaction.atomic():
+            DayGroupCount.objects.filter(day=day).delete()
+            DayItemCount.objects.filter(day=day).delete()
+            DayGroupCount.objects.bulk_create(
+                DayGroupCount(day=day, emotion=emotion, strategy=strategy, **{f: getattr(row, f) for f in GROUP_FIELDS})
+                for (emotion, strategy), row in groups.items()
+            )
+            DayItemCount.objects.bulk_create(
+                (
+                    DayItemCount(day=day, item_type=item_type, item_id=item_id, **{f: c[f] for f in ITEM_FIELDS})
+                    for (item_type, item_id), c in items.items()
+                ),
+                batch_size=2000,
+            )
+            DayRollup.objects.update_or_create(day=day, defaults={"rolled_at": timezone.now()})
+    except IntegrityError:
+        pass  # another process rolled the same day up at the same moment: its rows stand
 
 
-def roll_up_closed_days(*, days: int, now: datetime | None = None) -> int:
-    """Roll up the closed days of the last ``days`` days that are not yet (the beat task). Returns how many."""
+def roll_up_days(*, days: int, now: datetime | None = None) -> None:
+    """Roll up the last ``days`` days where needed (the beat task, ahead of the dashboard's look)."""
     end = now or timezone.now()
-    period = split(end - timedelta(days=days), end)
-    before = DayRollup.objects.count()
-    ensure(period.days)
-    return DayRollup.objects.count() - before
+    ensure(days_of(end - timedelta(days=days), end))
 
 
 def purge_before(cutoff: datetime) -> int:

@@ -7,21 +7,20 @@ Each comes with its Wilson score interval (95 %), which stays honest for the sma
 new emotion × strategy cell. "Mean first play" is the mean position (from 1) of the first item
 played in the lists with a play.
 
-The counts are additive over days (a list belongs to the day it was shown), so closed days are
-read from their roll-ups (engagement.rollup) and only the open ones from the lists and events.
+The counts are additive over days (a list belongs to the day it was shown), so they are read
+from the per-day roll-ups (engagement.rollup), for the whole days the period touches.
 """
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncDay
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from catalogue.models import Track, Video
 from engagement import rollup
-from engagement.counting import ITEM_FIELDS, PLAYED, Row, grouped, item_counts, wilson
-from engagement.models import DayGroupCount, DayItemCount, Event, Impression
+from engagement.counting import ITEM_FIELDS, PLAYED, Row, wilson
+from engagement.models import DayGroupCount, DayItemCount, Event
 
 __all__ = ["PLAYED", "TABLE_HEADER", "csv_rows", "items", "table", "wilson"]
 
@@ -51,52 +50,29 @@ def _period(days: int, now: datetime | None = None) -> tuple[datetime, datetime]
     return end - timedelta(days=days), end
 
 
-def _merge(rows: dict[tuple, Row], key: tuple, counts) -> None:
-    rows.setdefault(key, Row(group=key)).add(counts)
-
-
 def _bucket(day: date, by: str) -> str:
     return (day - timedelta(days=day.weekday()) if by == "week" else day).isoformat()
 
 
 def table(*, days: int = 30, by: str = "emotion_strategy", now: datetime | None = None) -> list[dict]:
     """The figures per emotion × strategy (by="emotion_strategy"), per "day" or per "week"."""
-    period = rollup.split(*_period(days, now))
-    rollup.ensure(period.days)
+    period = rollup.days_of(*_period(days, now))
+    rollup.ensure(period)
     rows: dict[tuple, Row] = {}
-    for start, end in period.live:
-        impressions = Impression.objects.filter(created_at__gte=start, created_at__lt=end)
-        if by == "emotion_strategy":
-            found = grouped(
-                impressions,
-                {"g_emotion": F("emotion"), "g_strategy": F("strategy")},
-                {"g_emotion": F("impression__emotion"), "g_strategy": F("impression__strategy")},
-            )
-        else:
-            found = grouped(
-                impressions, {"g_bucket": TruncDay("created_at")}, {"g_bucket": TruncDay("impression__created_at")}
-            )
-            found = {(_bucket(timezone.localdate(k[0]), by),): row for k, row in found.items()}
-        for key, row in found.items():
-            _merge(rows, key, row)
-    for counts in DayGroupCount.objects.filter(day__in=period.days):
+    for counts in DayGroupCount.objects.filter(day__in=period):
         key = (counts.emotion, counts.strategy) if by == "emotion_strategy" else (_bucket(counts.day, by),)
-        _merge(rows, key, counts)
+        rows.setdefault(key, Row(group=key)).add(counts)
     return [rows[key].as_dict() for key in sorted(rows)]
 
 
 def items(*, days: int = 30, now: datetime | None = None, n: int = 10, min_impressions: int = 5) -> dict:
     """Per track and per video: how often shown and played; the top and bottom n by the Wilson
     interval's lower (top) and upper (bottom) bound, among items shown at least min_impressions times."""
-    period = rollup.split(*_period(days, now))
-    rollup.ensure(period.days)
+    period = rollup.days_of(*_period(days, now))
+    rollup.ensure(period)
     totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(ITEM_FIELDS, 0))
-    for start, end in period.live:
-        for key, c in item_counts(Impression.objects.filter(created_at__gte=start, created_at__lt=end)).items():
-            for name in ITEM_FIELDS:
-                totals[key][name] += c[name]
     rolled = (
-        DayItemCount.objects.filter(day__in=period.days)
+        DayItemCount.objects.filter(day__in=period)
         .values("item_type", "item_id")
         .annotate(**{f"n_{name}": Sum(name) for name in ITEM_FIELDS})
         .order_by()

@@ -11,6 +11,6 @@ def purge_old_engagement() -> int:
 
 
 @shared_task(name="engagement.tasks.roll_up_engagement")
-def roll_up_engagement() -> int:
-    """Keep the closed days' figures per day (engagement.rollup), ahead of the dashboard's first look."""
-    return rollup.roll_up_closed_days(days=settings.ENGAGEMENT_RETENTION_DAYS)
+def roll_up_engagement() -> None:
+    """Keep the figures per day (engagement.rollup), ahead of the dashboard's look."""
+    rollup.roll_up_days(days=settings.ENGAGEMENT_RETENTION_DAYS)

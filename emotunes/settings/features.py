@@ -160,6 +160,9 @@ ENGAGEMENT_MAX_BODY_BYTES = env_int("ENGAGEMENT_MAX_BODY_BYTES", 32 * 1024, mini
 # views one address may start (django-ratelimit), since a page view's id is the page's own.
 ENGAGEMENT_MAX_LISTS_PER_PAGE_VIEW = env_int("ENGAGEMENT_MAX_LISTS_PER_PAGE_VIEW", 100, minimum=1)
 ENGAGEMENT_PAGE_VIEW_RATE = env_str("ENGAGEMENT_PAGE_VIEW_RATE", "60/h")
+# The staff's dashboard reads per-day roll-ups (engagement.rollup); today's and yesterday's are
+# made again when older than this, so a flood of rows costs once per refresh, not per look.
+ENGAGEMENT_DASHBOARD_REFRESH_S = env_int("ENGAGEMENT_DASHBOARD_REFRESH_S", 300, minimum=0)
 # Feedback into the recommender (engagement.feedback): songs shown often for an emotion and rarely
 # played sink in its lists; a Beta prior worth ENGAGEMENT_FEEDBACK_PRIOR lists, over the last
 # ENGAGEMENT_FEEDBACK_DAYS, re-read every ENGAGEMENT_FEEDBACK_TTL_S seconds per process. Off by

@@ -7,7 +7,8 @@ on, would have steered the ranking. Now:
 - one page view shows at most ENGAGEMENT_MAX_LISTS_PER_PAGE_VIEW lists (a typed 400 beyond), and
   one address starts at most ENGAGEMENT_PAGE_VIEW_RATE page views (429 beyond);
 - the feedback counts one vote per page view and song, however many lists the page view sent;
-- the dashboard reads closed days from their per-day roll-ups, not from the lists and events.
+- the dashboard reads per-day roll-ups, not the lists and events; today's and yesterday's are made
+  again only when older than ENGAGEMENT_DASHBOARD_REFRESH_S.
 """
 
 import json
@@ -121,13 +122,18 @@ class FakePlaysTests(BaseTestCase):
         by_day = statistics.table(days=30, now=NOW, by="day")
         self.assertEqual([(r["group"], r["impressions"]) for r in by_day], [([when.date().isoformat()], 6)])
 
-    def test_the_open_days_and_the_period_start_are_read_live(self):
-        period = rollup.split(NOW - timedelta(days=3), NOW)
-        self.assertEqual([d.isoformat() for d in period.days], ["2026-03-18"])
+    def test_today_is_rolled_up_again_only_when_its_roll_up_is_stale(self):
+        record_batch(data=self.lists(uuid.uuid4(), 0, 3))
+        self.assertEqual(statistics.table(days=1)[0]["impressions"], 3)
+        record_batch(data=self.lists(uuid.uuid4(), 0, 2))  # a flood goes on ...
+        self.assertEqual(statistics.table(days=1)[0]["impressions"], 3)  # ... read once per refresh, not per look
+        with override_settings(ENGAGEMENT_DASHBOARD_REFRESH_S=0):
+            self.assertEqual(statistics.table(days=1)[0]["impressions"], 5)
+
+    def test_the_period_is_the_whole_days_it_touches(self):
+        days = rollup.days_of(NOW - timedelta(days=3), NOW)
+        self.assertEqual([d.isoformat() for d in days], ["2026-03-17", "2026-03-18", "2026-03-19", "2026-03-20"])
         self.assertEqual(
-            [(a.isoformat(), b.isoformat()) for a, b in period.live],
-            [
-                ("2026-03-17T12:00:00+00:00", "2026-03-18T00:00:00+00:00"),
-                ("2026-03-19T00:00:00+00:00", NOW.isoformat()),
-            ],
+            rollup.days_of(datetime(2026, 3, 12, tzinfo=UTC), datetime(2026, 3, 13, tzinfo=UTC)),
+            [NOW.date().replace(day=12)],
         )
