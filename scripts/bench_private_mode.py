@@ -42,7 +42,7 @@ EMOTIONS_DIR = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral
 # Runs in the page: starts the page's private-mode worker once (window.__privateBench), then reads
 # each JPEG (base64) the way the page reads a camera picture (RGBA pixels of a 2D canvas).
 HARNESS = """
-async ({ jpegs, detection }) => {
+async ({ jpegs, detection, threads }) => {
   const assets = JSON.parse(document.getElementById('private-mode-assets').textContent);
   if (!window.__privateBench) {
     const worker = new Worker(assets.worker, { type: 'module' });
@@ -55,11 +55,11 @@ async ({ jpegs, detection }) => {
     const ready = await new Promise((resolve) => {
       waiting.set('ready', resolve);
       worker.onerror = (e) => resolve({ type: 'failed', message: e.message });
-      worker.postMessage({ type: 'init', assets, config: assets.config });
+      worker.postMessage({ type: 'init', assets, config: assets.config, threads });
     });
     if (ready.type !== 'ready') return { failed: ready.message };
     let id = 0;
-    window.__privateBench = { worker, waiting, next: () => ++id, loadMs: ready.loadMs };
+    window.__privateBench = { worker, waiting, next: () => ++id, loadMs: ready.loadMs, threads: ready.threads };
   }
   const bench = window.__privateBench;
   const results = [];
@@ -78,7 +78,7 @@ async ({ jpegs, detection }) => {
         [pixels.buffer]);
     }));
   }
-  return { loadMs: bench.loadMs, results };
+  return { loadMs: bench.loadMs, threads: bench.threads, results };
 }
 """
 
@@ -159,14 +159,18 @@ def launch(playwright, user_data_dir: str | None = None):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def browser_read(page, jpegs: list[bytes], detection: str, batch: int = 20) -> tuple[float, list[dict]]:
+def browser_read(
+    page, jpegs: list[bytes], detection: str, batch: int = 20, threads: int = 1
+) -> tuple[float, list[dict]]:
     """The worker's result for each JPEG: (model load ms, results)."""
     results, load_ms = [], None
     for start in range(0, len(jpegs), batch):
         chunk = [base64.b64encode(j).decode() for j in jpegs[start : start + batch]]
-        answer = page.evaluate(HARNESS, {"jpegs": chunk, "detection": detection})
+        answer = page.evaluate(HARNESS, {"jpegs": chunk, "detection": detection, "threads": threads})
         if "failed" in answer:
             raise RuntimeError(f"private mode did not start in the browser: {answer['failed']}")
+        if answer.get("threads") != threads:
+            raise RuntimeError(f"ONNX Runtime runs {answer.get('threads')} threads, not {threads}")
         load_ms = answer["loadMs"]
         results += answer["results"]
     bad = [r for r in results if r.get("type") != "result"]
@@ -215,14 +219,14 @@ def percentiles(values: list[float]) -> dict:
     return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1)}
 
 
-def measure_time(page, frames: int) -> dict:
+def measure_time(page, frames: int, threads: int = 1) -> dict:
     """ms per frame in the worker, full detection on every frame, then every frame tracked."""
     from_shift = astronaut_frames(frames)
     jpegs = [j for _, j in from_shift]
     out = {}
     for detection in ("full", "tracked"):
-        browser_read(page, jpegs[:10], detection)  # warm: the first calls compile and allocate
-        _, results = browser_read(page, jpegs, detection)
+        browser_read(page, jpegs[:10], detection, threads=threads)  # warm: the first calls compile and allocate
+        _, results = browser_read(page, jpegs, detection, threads=threads)
         kinds = [r["detection"] for r in results]
         out[detection] = {
             "frames": len(results),
@@ -260,11 +264,69 @@ def measure_bytes(playwright, url: str) -> dict:
     return visits
 
 
+CONTENT_TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm"}
+
+
+def isolated_page() -> str:
+    """A bare page carrying private mode's assets, served cross-origin isolated from this process.
+
+    ONNX Runtime Web runs more than one thread only where SharedArrayBuffer is allowed: a page and
+    its workers served with COOP and COEP, which the site never sends (the players it embeds would
+    be blocked). This server sends them, on every file, so the threads can be timed; the files are
+    the static pipeline's own (its finders, DEBUG URLs).
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from django.contrib.staticfiles import finders
+
+    from live.templatetags.private_mode import private_mode_assets
+
+    html = f"<!doctype html><meta charset=utf-8><title>private mode, isolated</title>{private_mode_assets()}"
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            found = finders.find(path.removeprefix("/static/")) if path.startswith("/static/") else None
+            if path == "/":
+                body, kind = html.encode(), "text/html; charset=utf-8"
+            elif found:
+                body, kind = Path(found).read_bytes(), CONTENT_TYPES.get(Path(found).suffix, "application/octet-stream")
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            for name, value in (
+                ("Content-Type", kind),
+                ("Content-Length", str(len(body))),
+                ("Cross-Origin-Opener-Policy", "same-origin"),
+                ("Cross-Origin-Embedder-Policy", "require-corp"),
+                ("Cross-Origin-Resource-Policy", "same-origin"),
+            ):
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the live page (default: make run's)")
     parser.add_argument("--frames", type=int, default=200, help="frames timed, and compared with the server")
     parser.add_argument("--only", choices=("time", "bytes", "agreement"), action="append", help="measure only these")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="time ONNX Runtime Web with this many threads, on a cross-origin isolated page this script "
+        "serves itself (with DEBUG=1; --url is then not used)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     only = set(args.only or ("time", "bytes", "agreement"))
@@ -279,7 +341,10 @@ def main(argv=None) -> int:
 
     from core.emotions import EMOTIONS
 
+    if args.threads > 1:
+        args.url, only = isolated_page(), {"time"}
     report = {"url": args.url, "emotion_model": Path(str(settings.EMOTION_MODEL)).name, "cpus": os.cpu_count()}
+    report["threads"] = args.threads
     started = time.monotonic()
     with sync_playwright() as playwright:
         if "bytes" in only:
@@ -289,7 +354,7 @@ def main(argv=None) -> int:
         page.set_default_timeout(120_000)
         page.goto(args.url)
         if "time" in only:
-            report["time_ms"] = measure_time(page, args.frames)
+            report["time_ms"] = measure_time(page, args.frames, args.threads)
         if "agreement" in only:
             frames = agreement_frames(args.frames, Path(settings.EMOTUNES_DATA_DIR))
             jpegs = [j for _, j in frames]
@@ -307,7 +372,7 @@ def main(argv=None) -> int:
 
 def print_report(report: dict) -> None:
     print(
-        f"Private mode in headless Chromium against {report['url']} ({report['cpus']} CPUs; model {report['emotion_model']})"
+        f"Private mode in headless Chromium against {report['url']} ({report['cpus']} CPUs; model {report['emotion_model']}; ONNX Runtime threads: {report['threads']})"
     )
     for kind, figures in report.get("time_ms", {}).items():
         stages = ", ".join(f"{s} {figures[s]['p50']}/{figures[s]['p95']}" for s in ("detect", "align", "classify"))

@@ -1,7 +1,7 @@
 // Private mode's Web Worker: the whole vision pipeline off the page's thread, so drawing and the socket
 // never wait on it. ONNX Runtime Web's single-threaded SIMD WebAssembly build runs the three MTCNN
 // networks and the emotion model, every file from this site's static URLs (live/templatetags/private_mode.py).
-// Messages in:  { type: "init", assets, config }
+// Messages in:  { type: "init", assets, config, threads? }
 //               { type: "analyse", id, width, height, pixels (RGBA ArrayBuffer), detection: "auto" | "full" | "tracked" }
 //               { type: "reset" } (a new stream: the next frame gets the full detector)
 //               { type: "resources" } (what this worker downloaded: the measurement command asks)
@@ -18,12 +18,13 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function init({ assets, config }) {
+async function init({ assets, config, threads = 1 }) {
   const started = performance.now();
   const ort = await import(assets.ort);
   // One thread, no proxy worker: this is the worker. More threads need cross-origin isolation
-  // (COOP/COEP), which the embedded players' frames cannot live with (docs/live.md, private mode).
-  ort.env.wasm.numThreads = 1;
+  // (COOP/COEP), which the embedded players' frames cannot live with (docs/live.md, private mode);
+  // `threads` is for measuring what they would buy (scripts/bench_private_mode.py --threads).
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, threads) : 1;
   ort.env.wasm.proxy = false;
   ort.env.wasm.simd = true;
   ort.env.wasm.wasmPaths = { mjs: new URL(assets.ortGlue, self.location.href).href, wasm: new URL(assets.ortWasm, self.location.href).href };
