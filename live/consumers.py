@@ -18,7 +18,7 @@ from live import connections, protocol
 from live.backends import open_backend
 from live.errors import FRAME_FAILURES, ProtocolError
 from live.limits import LiveLimits
-from live.services import record_mood_change, session_user
+from live.services import forget_neutral, load_neutral, record_mood_change, remember_neutral, session_user
 from live.state import StreamState
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.session_key = session.session_key if session is not None else None
         await self.accept()
         await self.send_json(protocol.hello(authenticated=self.user is not None, mode=self.vision.mode, limits=limits))
+        if self.user is not None:
+            # A neutral the listener kept on their account applies from the first frame.
+            self.stream.neutral = await load_neutral(self.user)
+            if self.stream.neutral is not None:
+                await self.send_json(protocol.neutral("done", calibration=self.stream.neutral, remembered=True))
 
     async def disconnect(self, code):
         if self.stream is not None:
@@ -81,6 +86,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         elif message["type"] == "manual_mood":
             self.stream.pick()
             await self.announce_mood(message["emotion"], 1.0, "manual")
+        elif message["type"] == "calibrate_neutral":
+            self.stream.start_neutral(remember=message["remember"] and self.user is not None)
+            await self.send_json(protocol.neutral("collecting", seconds=self.stream.limits.neutral_calibration_s))
+        elif message["type"] == "reset_neutral":
+            self.stream.reset_neutral()
+            if self.user is not None:
+                await forget_neutral(self.user)
+            await self.send_json(protocol.neutral("reset"))
         elif message["type"] == "follow_camera":
             mood = self.stream.follow_camera()
             if mood is not None:  # otherwise the camera's next stable mood is announced as it comes
@@ -106,17 +119,34 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 logger.exception("Frame analysis failed")
             await self.send_json(protocol.frame_failure(seq, failure, self.stream.limits))
             return
+        analysis, outcome = self.stream.calibrated(analysis)
         mood = self.stream.observe(analysis, self.stream.finish())
         await self.send_json(protocol.analysis(seq, analysis, mood))
+        await self.neutral_outcome(outcome)
         if self.stream.announces(mood):
             await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")
 
     async def receive_reading(self, seq, analysis):
         """Private mode: the browser's analysis of its own frame, answered once, as a frame's would be."""
+        analysis, outcome = self.stream.calibrated(analysis)
         mood = self.stream.observe_reading(analysis)
         await self.send_json(protocol.analysis(seq, analysis, mood))
+        await self.neutral_outcome(outcome)
         if self.stream.announces(mood):
             await self.announce_mood(mood["mood"], mood.get("confidence", 0.0), "camera")
+
+    async def neutral_outcome(self, outcome):
+        """A calibration that ended with this frame: told to the page, kept on the account if asked."""
+        if outcome is None:
+            return
+        if outcome["status"] == "failed":
+            await self.send_json(protocol.neutral("failed", message=outcome["message"]))
+            return
+        remembered = False
+        if outcome["remember"] and self.user is not None:
+            self.user = await session_user(self.session_key, self.user)
+            remembered = self.user is not None and await remember_neutral(self.user, outcome["calibration"])
+        await self.send_json(protocol.neutral("done", calibration=outcome["calibration"], remembered=remembered))
 
     async def announce_mood(self, emotion, confidence, source):
         await self.send_json(protocol.mood_changed(emotion, confidence, source))

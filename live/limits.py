@@ -16,6 +16,8 @@ class LiveLimits:
     max_faces: int = 5  # faces in one reading (VISION_MAX_FACES, as the server's own analysis keeps)
     max_width: int = 1920  # the frame a reading describes (VISION_MAX_WIDTH / _HEIGHT)
     max_height: int = 1080
+    neutral_calibration_s: float = 3.0  # LIVE_NEUTRAL_CALIBRATION_S
+    neutral_calibration_max_s: float = 10.0
 
     @classmethod
     def from_settings(cls) -> "LiveLimits":
@@ -29,6 +31,8 @@ class LiveLimits:
             max_faces=settings.VISION_MAX_FACES,
             max_width=settings.VISION_MAX_WIDTH,
             max_height=settings.VISION_MAX_HEIGHT,
+            neutral_calibration_s=settings.LIVE_NEUTRAL_CALIBRATION_S,
+            neutral_calibration_max_s=settings.LIVE_NEUTRAL_CALIBRATION_MAX_S,
         )
 
     def public(self) -> dict:

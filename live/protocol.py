@@ -18,14 +18,17 @@ from vision.pipeline import FrameAnalysis
 # The close code when the socket's session has ended (logout, password change, deleted account).
 SESSION_ENDED = 4001
 TEXT_MAX_DEPTH = 4  # a message is one flat object; a little room for what a client may add
-TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera", "reading")
+TEXT_MESSAGE_TYPES = ("ping", "manual_mood", "follow_camera", "reading", "calibrate_neutral", "reset_neutral")
 
 
 def parse_text_message(text: str, limits: LiveLimits) -> dict:
     """A validated text message: ``{"type": "ping"}``, ``{"type": "manual_mood", "emotion": ...}``
     (the listener picks a mood: the camera's changes are no longer announced) or
     ``{"type": "follow_camera"}`` (the camera's stable mood drives the music again) or a reading
-    (``live.readings.parse_reading``: ``{"type": "reading", "seq", "analysis"}``)."""
+    (``live.readings.parse_reading``: ``{"type": "reading", "seq", "analysis"}``), or
+    ``{"type": "calibrate_neutral", "remember": bool}`` ("this is my neutral face": the next seconds of
+    readings calibrate it; kept on the account only with ``remember`` and a logged-in listener) or
+    ``{"type": "reset_neutral"}``."""
     if len(text.encode("utf-8", errors="replace")) > limits.max_text_bytes:
         raise ProtocolError("text_too_large", f"Text messages are limited to {limits.max_text_bytes} bytes.")
     try:
@@ -48,6 +51,11 @@ def parse_text_message(text: str, limits: LiveLimits) -> dict:
         return {"type": "manual_mood", "emotion": emotion}
     if kind == "reading":
         return parse_reading(message, limits)
+    if kind == "calibrate_neutral":
+        remember = message.get("remember", False)
+        if not isinstance(remember, bool):
+            raise ProtocolError("bad_message", '"remember" must be true or false.')
+        return {"type": kind, "remember": remember}
     return {"type": kind}
 
 
@@ -59,6 +67,20 @@ def hello(*, authenticated: bool, mode: str, limits: LiveLimits) -> dict:
         "emotions": list(EMOTIONS),
         "limits": limits.public(),
     }
+
+
+def neutral(status: str, *, calibration=None, remembered: bool = False, message: str = "", seconds=None) -> dict:
+    """The state of the listener's own neutral: ``collecting`` (for ``seconds``), ``done`` (with
+    the fitted numbers and whether they are kept on the account), ``failed`` (why), ``reset``."""
+    payload = {"type": "neutral", "status": status}
+    if seconds is not None:
+        payload["seconds"] = seconds
+    if calibration is not None:
+        payload["calibration"] = calibration.to_dict()
+        payload["remembered"] = remembered
+    if message:
+        payload["message"] = message
+    return payload
 
 
 def pong() -> dict:

@@ -8,7 +8,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 
-from moods.services import record_mood
+from moods.selectors import neutral_face_of
+from moods.services import forget_neutral_face, record_mood, remember_neutral_face
+from vision.calibration import CalibrationError, NeutralCalibration
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +43,32 @@ def session_user(session_key: str | None, user):
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     current = get_user(SimpleNamespace(session=session))
     return current if current.is_authenticated and current.pk == user.pk else None
+
+
+@database_sync_to_async
+def load_neutral(user) -> NeutralCalibration | None:
+    """The neutral the listener kept on their account, checked again; None if none (or unusable)."""
+    stored = neutral_face_of(user=user)
+    if stored is None:
+        return None
+    try:
+        return NeutralCalibration.from_dict(stored)
+    except CalibrationError:
+        logger.warning("A kept neutral face could not be read; it is ignored")
+        return None
+
+
+@database_sync_to_async
+def remember_neutral(user, calibration: NeutralCalibration) -> bool:
+    """Keep the listener's neutral on their account (they asked); False if it could not be written."""
+    try:
+        remember_neutral_face(user=user, calibration=calibration.to_dict())
+    except Exception:
+        logger.exception("Could not keep a neutral face")
+        return False
+    return True
+
+
+@database_sync_to_async
+def forget_neutral(user) -> None:
+    forget_neutral_face(user=user)

@@ -7,14 +7,24 @@ stateless and any of them can serve any frame (the hint travels with the frame).
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from live.errors import ConnectionBusy, ProtocolError, ReadingRefused
 from live.limits import LiveLimits, TokenBucket
+from vision.calibration import CalibrationError, NeutralCalibration, fit
 from vision.frames import check_size
 from vision.pipeline import FrameAnalysis, Hint
 from vision.smoothing import MoodSmoother
 from vision.tracking import TrackingHints
+
+
+@dataclass
+class NeutralRun:
+    """A "this is my neutral face" in progress: the resting face's readings since `started`."""
+
+    started: float
+    remember: bool
+    readings: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -39,6 +49,10 @@ class StreamState:
         # Whose mood the music follows: the camera's stable mood (announced when it changes), or
         # one the listener picked, which the camera leaves alone until they follow it again.
         self.following_camera = True
+        # The listener's own neutral (vision.calibration): applied to the primary face's scores
+        # before anything else reads them; `neutral_run` collects the readings of a new one.
+        self.neutral: NeutralCalibration | None = None
+        self.neutral_run: NeutralRun | None = None
 
     @property
     def hint(self) -> Hint | None:
@@ -130,6 +144,39 @@ class StreamState:
     def announces(self, mood: dict) -> bool:
         """Whether this frame's smoothed mood is a change the page should hear of."""
         return self.following_camera and bool(mood.get("changed")) and bool(mood.get("mood"))
+
+    # --- the listener's own neutral ----------------------------------------------------------
+    def start_neutral(self, remember: bool) -> None:
+        """Collect the next LIVE_NEUTRAL_CALIBRATION_S of the primary face's readings (uncorrected)."""
+        self.neutral_run = NeutralRun(started=self.clock(), remember=remember)
+
+    def reset_neutral(self) -> None:
+        self.neutral, self.neutral_run = None, None
+
+    def calibrated(self, analysis: FrameAnalysis) -> tuple[FrameAnalysis, dict | None]:
+        """The analysis with the listener's neutral applied to its primary face, and the outcome of a
+        calibration that ended with it (None while none ends): ``{"status": "done", "calibration",
+        "remember"}`` or ``{"status": "failed", "message"}``."""
+        outcome = None
+        run = self.neutral_run
+        if run is not None:
+            primary = analysis.primary
+            if primary is not None:
+                run.readings.append(dict(primary.emotions))
+            elapsed = self.clock() - run.started
+            if elapsed >= self.limits.neutral_calibration_s:
+                try:
+                    self.neutral = fit(run.readings)
+                    self.neutral_run = None
+                    outcome = {"status": "done", "calibration": self.neutral, "remember": run.remember}
+                except CalibrationError as failure:
+                    if elapsed >= self.limits.neutral_calibration_max_s:
+                        self.neutral_run = None
+                        outcome = {"status": "failed", "message": str(failure)}
+        if self.neutral is None or self.neutral.identity or analysis.primary is None:
+            return analysis, outcome
+        faces = [replace(f, emotions=self.neutral.apply(f.emotions)) if f.primary else f for f in analysis.faces]
+        return replace(analysis, faces=faces), outcome
 
     def close(self) -> None:
         if self.in_flight is not None:

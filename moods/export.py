@@ -11,6 +11,9 @@ from core.csvcells import csv_text as _csv
 from engagement.selectors import EVENT_CSV_HEADER, export_csv_rows
 from moods.selectors import export_data
 
+# A listener's own neutral, if they kept one: numbers fitted on their resting face's scores, no picture.
+NEUTRAL_HEADER = ["created_at", "neutral_factor", "bias", "bias_divisor", "readings"]
+
 
 def export_csv_files(*, user) -> dict[str, str]:
     """The export as one CSV per kind: file name → CSV text."""
@@ -60,6 +63,9 @@ def export_csv_files(*, user) -> dict[str, str]:
             ),
         ),
         "engagement.csv": _csv(EVENT_CSV_HEADER, export_csv_rows(data["engagement"])),
+        "neutral_face.csv": _csv(
+            NEUTRAL_HEADER, [[data["neutral_face"][k] for k in NEUTRAL_HEADER]] if data["neutral_face"] else []
+        ),
     }
 
 

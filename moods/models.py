@@ -79,3 +79,31 @@ class PlaylistItem(models.Model):
 
     def __str__(self):
         return f"{self.playlist_id}#{self.position}: {self.track_id}"
+
+
+class NeutralFace(models.Model):
+    """A listener's own neutral (`vision.calibration`), kept only when they asked for it.
+
+    Three numbers fitted on their resting face's emotion scores — never a frame, never the face.
+    Shown in their export, deleted with their history and their account.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="neutral_face")
+    neutral_factor = models.FloatField(help_text="The neutral score is multiplied by this.")
+    bias = models.CharField(
+        max_length=16, choices=EMOTION_CHOICES, blank=True, help_text="The class the resting face read."
+    )
+    bias_divisor = models.FloatField(help_text="That class's score is divided by this.")
+    readings = models.PositiveSmallIntegerField(help_text="Readings of the resting face it was fitted on.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"neutral ×{self.neutral_factor:.2f}" + (f", {self.bias} ÷{self.bias_divisor:.2f}" if self.bias else "")
+
+    def as_calibration(self) -> dict:
+        return {
+            "neutral_factor": self.neutral_factor,
+            "bias": self.bias or None,
+            "bias_divisor": self.bias_divisor,
+            "readings": self.readings,
+        }

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.emotions import EMOTIONS
-from moods.models import MoodEntry, Playlist
+from moods.models import MoodEntry, NeutralFace, Playlist
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
@@ -287,7 +287,16 @@ def export_data(*, user) -> dict:
         "ratings": [rating_dict(rating) for rating in _ratings(user)],
         "playlists": [playlist_dict(playlist) for playlist in Playlist.objects.filter(user=user).order_by("id")],
         "engagement": _engagement(user),
+        "neutral_face": neutral_face_of(user=user),
     }
+
+
+def neutral_face_of(*, user) -> dict | None:
+    """The listener's kept neutral (`moods.models.NeutralFace`) as calibration numbers, or None."""
+    face = NeutralFace.objects.filter(user=user).first()
+    if face is None:
+        return None
+    return {**face.as_calibration(), "created_at": face.created_at.isoformat()}
 
 
 def _engagement(user) -> list[dict]:

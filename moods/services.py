@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.emotions import EMOTIONS, WARRINER_VAD
 from core.validation import parse_db_id
-from moods.models import MoodEntry, MoodSource, Playlist, PlaylistItem
+from moods.models import MoodEntry, MoodSource, NeutralFace, Playlist, PlaylistItem
 
 PLAYLIST_NAME_MAX = Playlist._meta.get_field("name").max_length
 PLAYLIST_MAX_TRACKS = 200
@@ -130,10 +130,35 @@ def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
 
     with transaction.atomic():
         deleted = {"mood_entries": MoodEntry.objects.filter(user=user).delete()[0], "ratings": 0}
+        deleted["neutral_face"] = NeutralFace.objects.filter(user=user).delete()[0]
         deleted["engagement"] = delete_for_user(user=user)
         if include_ratings:
             deleted["ratings"] = Rating.objects.filter(user=user).delete()[0]
     return deleted
+
+
+def remember_neutral_face(*, user, calibration: dict) -> NeutralFace:
+    """Keep the listener's own neutral (the dict of `vision.calibration.NeutralCalibration.to_dict`),
+    checked again as untrusted input, replacing any earlier one."""
+    from vision.calibration import NeutralCalibration
+
+    checked = NeutralCalibration.from_dict(calibration)
+    face, _ = NeutralFace.objects.update_or_create(
+        user=user,
+        defaults={
+            "neutral_factor": checked.neutral_factor,
+            "bias": checked.bias or "",
+            "bias_divisor": checked.bias_divisor,
+            "readings": min(checked.readings, 32767),
+            "created_at": timezone.now(),
+        },
+    )
+    return face
+
+
+def forget_neutral_face(*, user) -> bool:
+    """The listener reset their neutral: the kept one, if any, is deleted."""
+    return NeutralFace.objects.filter(user=user).delete()[0] > 0
 
 
 # --- Playlists ---------------------------------------------------------------------------

@@ -70,3 +70,29 @@ def analyse_in_this_process(frame: bytes) -> tuple[int, list[tuple[str, bool]]]:
     from vision import pipeline
 
     return os.getpid(), [(f.emotion, f.primary) for f in pipeline.analyse_frame(frame).faces]
+
+
+def still_face_frames(face_gray: np.ndarray, count: int = 6) -> list[bytes]:
+    """`count` webcam-sized frames of one still face, each a little moved, scaled and re-encoded,
+    as a few seconds of a camera give them."""
+    frames = []
+    for i in range(count):
+        side = 140 + 4 * (i % 6)
+        big = cv2.resize(face_gray, (side, side), interpolation=cv2.INTER_CUBIC)
+        top, left = (240 - side) // 2 + (i % 3) - 1, (320 - side) // 2 + 2 * (i % 2)
+        frame = cv2.copyMakeBorder(big, top, 240 - side - top, left, 320 - side - left, cv2.BORDER_REPLICATE)
+        frames.append(encode(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), quality=70 + 3 * (i % 6)))
+    return frames
+
+
+@cache
+def resting_sad_face() -> int:
+    """The index (in `fer_faces("neutral", 200)`) of the first neutral-labelled FER2013 face whose
+    every still frame the served model reads as sad: a real "always sad at rest" face."""
+    from vision import pipeline
+
+    for index, face in enumerate(fer_faces("neutral", 200)):
+        readings = [pipeline.analyse_frame(f).primary for f in still_face_frames(face)]
+        if all(r is not None and r.emotion == "sad" for r in readings):
+            return index
+    raise AssertionError("no neutral face of the first 200 reads sad through the pipeline")

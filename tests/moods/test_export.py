@@ -63,7 +63,7 @@ class ExportTests(BaseTestCase):
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         self.assertEqual(
             sorted(archive.namelist()),
-            ["account.csv", "engagement.csv", "mood_entries.csv", "playlists.csv", "ratings.csv"],
+            ["account.csv", "engagement.csv", "mood_entries.csv", "neutral_face.csv", "playlists.csv", "ratings.csv"],
         )
 
         def rows(name):

@@ -10,25 +10,12 @@ people's clear expressions, not the same person's — a stricter test of the bou
 than one face's own smile would be.)
 """
 
-import cv2
 import numpy as np
 import pytest
 
 from core.emotions import EMOTIONS
-from tests.vision_fixtures import encode, fer_faces
+from tests.vision_fixtures import fer_faces, still_face_frames
 from vision import calibration, pipeline
-
-
-def frames_of(face: np.ndarray, count: int = 6) -> list[bytes]:
-    """`count` webcam-sized frames of one face, each a little moved and re-encoded."""
-    frames = []
-    for i in range(count):
-        side = 140 + 4 * i
-        big = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
-        top, left = (240 - side) // 2 + (i % 3) - 1, (320 - side) // 2 + 2 * (i % 2)
-        frame = cv2.copyMakeBorder(big, top, 240 - side - top, left, 320 - side - left, cv2.BORDER_REPLICATE)
-        frames.append(encode(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), quality=70 + 3 * i))
-    return frames
 
 
 def reading(frame: bytes) -> dict[str, float] | None:
@@ -45,7 +32,7 @@ def resting_sad():
     """Neutral-labelled faces whose every frame reads sad: up to 5 of the first 200."""
     found = []
     for face in fer_faces("neutral", 200):
-        readings = [reading(f) for f in frames_of(face)]
+        readings = [reading(f) for f in still_face_frames(face)]
         if all(r is not None and top(r) == "sad" for r in readings):
             found.append(readings)
         if len(found) == 5:
@@ -62,7 +49,7 @@ def clear_expressions():
         if emotion == "neutral":
             continue
         for face in fer_faces(emotion, 40):
-            r = reading(frames_of(face, 1)[0])
+            r = reading(still_face_frames(face, 1)[0])
             if r is not None and top(r) == emotion and r[emotion] >= 0.6:
                 kept.append((emotion, r))
     assert {e for e, _ in kept} >= {"angry", "happy", "sad", "surprise"}
@@ -100,7 +87,7 @@ def test_clear_expressions_keep_their_reading_under_the_calibration(resting_sad,
 
 def test_a_face_that_reads_neutral_already_gets_no_correction():
     for face in fer_faces("neutral", 60):
-        readings = [reading(f) for f in frames_of(face)]
+        readings = [reading(f) for f in still_face_frames(face)]
         if all(r is not None and r["neutral"] > 1.5 * max(v for e, v in r.items() if e != "neutral") for r in readings):
             fitted = calibration.fit(readings)
             assert fitted.identity
