@@ -181,7 +181,10 @@ def stream_a_smiling_face(base_url, face_video, username):
             videos = page.locator("#videos iframe.youtube")
             expect(videos.first).to_be_attached()
             expect(videos.first).to_have_attribute(
-                "src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/[\w-]{11}\?start=\d+$")
+                "src",
+                re.compile(
+                    r"^https://www\.youtube-nocookie\.com/embed/[\w-]{11}\?start=\d+&enablejsapi=1&origin=http%3A%2F%2F127\.0\.0\.1%3A\d+$"
+                ),
             )
 
             # A like is saved for the logged-in listener, even when the database is away for a
