@@ -54,6 +54,17 @@ def rejected_csv(job_id: str) -> str | None:
     return cache.get(_REJECTED.format(id=job_id)) if get_job(job_id) else None
 
 
+# The first bytes of what staff upload by mistake: .xlsx/.zip, .xls, PDF, PNG, JPEG, GIF, gzip.
+BINARY_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """A spreadsheet, an archive or an image, not CSV text: a known file signature, or NUL bytes in
+    more than 1% of the first 8 KB (one NUL in a cell is a rejected row, not a binary file)."""
+    head = data[:8192]
+    return head.startswith(BINARY_MAGIC) or head.count(b"\x00") > len(head) // 100
+
+
 def new_job(*, data: bytes, name: str, fmt: str | None, user) -> dict:
     """Keep the upload and record its job as queued (catalogue.services.queue_upload queues the task)."""
     limit = settings.CATALOGUE_IMPORT_MAX_BYTES
@@ -101,7 +112,7 @@ def run_import(job_id: str) -> dict:
                 _save({**job, "rows_read": n})
             yield record
 
-    if b"\x00" in data[:8192]:  # a NUL byte: a spreadsheet, an archive or an image, not CSV text
+    if looks_binary(data):
         return _save({**job, "status": "failed", "error": NOT_TEXT})
     try:
         text = io.StringIO(data.decode("utf-8-sig"), newline="")
