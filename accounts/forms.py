@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 
@@ -22,6 +22,16 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
+
+
+class EmailForm(forms.ModelForm):
+    """The profile's e-mail address: optional, only for a password reset."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+        labels = {"email": "E-mail (optional)"}
+        help_texts = {"email": "Only to reset a forgotten password; leave it empty to have none."}
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

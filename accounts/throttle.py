@@ -105,3 +105,10 @@ def signup_limited(request) -> bool:
     """Count one sign-up from this address; True once the address is over SIGNUP_MAX_PER_IP."""
     rate = f"{settings.SIGNUP_MAX_PER_IP}/{settings.SIGNUP_WINDOW_S}s"
     return is_ratelimited(request, group="accounts.signup", key="ip", rate=rate, method="POST", increment=True)
+
+
+def password_reset_limited(request) -> bool:
+    """Count one password-reset request from this address; True once it is over the hourly limit
+    (the reset page would otherwise send mail to anyone's address as fast as it is asked)."""
+    rate = f"{settings.PASSWORD_RESET_MAX_PER_IP}/h"
+    return is_ratelimited(request, group="accounts.password_reset", key="ip", rate=rate, method="POST", increment=True)

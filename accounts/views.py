@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import DeleteAccountForm, SignUpForm, ThrottledPasswordChangeForm
-from accounts.throttle import attempts_left, signup_limited, too_many_attempts
+from accounts.forms import DeleteAccountForm, EmailForm, SignUpForm, ThrottledPasswordChangeForm
+from accounts.throttle import attempts_left, password_reset_limited, signup_limited, too_many_attempts
 
 # Below this many attempts left, a failed log-in says how many remain before the pause.
 WARN_BELOW = 3
@@ -55,9 +55,27 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, at most PASSWORD_RESET_MAX_PER_IP requests an hour per address."""
+
+    def post(self, request, *args, **kwargs):
+        if password_reset_limited(request):
+            return too_many_attempts(request, 3600)
+        return super().post(request, *args, **kwargs)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    return render(request, "accounts/profile.html")
+    """The account page; its one form sets (or clears) the e-mail address a password reset uses."""
+    form = EmailForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, "Your e-mail address is saved." if form.instance.email else "Your e-mail address is removed."
+        )
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"email_form": form})
 
 
 @login_required

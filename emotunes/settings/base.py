@@ -169,6 +169,7 @@ if LOGIN_MAX_FAILURES_PER_IP < LOGIN_MAX_FAILURES:
     raise ImproperlyConfigured("LOGIN_MAX_FAILURES_PER_IP must be at least LOGIN_MAX_FAILURES.")
 SIGNUP_MAX_PER_IP = env_int("SIGNUP_MAX_PER_IP", 10, minimum=1)
 SIGNUP_WINDOW_S = env_int("SIGNUP_WINDOW_S", 3600, minimum=1)
+PASSWORD_RESET_MAX_PER_IP = env_int("PASSWORD_RESET_MAX_PER_IP", 5, minimum=1)  # reset mails asked per address per hour
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
     "django.contrib.auth.backends.ModelBackend",

@@ -85,3 +85,30 @@ class LoginWarningTest(BaseTestCase):
         locked = self.client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
         self.assertEqual(locked.status_code, 429)
         self.assertContains(locked, 'href="/accounts/password/reset/"', status_code=429)
+
+
+class ProfileEmailAndResetLimitTest(BaseTestCase):
+    def test_an_existing_listener_sets_and_clears_the_email_on_the_profile(self):
+        self.client.force_login(self.bob)
+        page = self.client.get("/accounts/profile/")
+        self.assertContains(page, 'id="email-form"')
+        self.assertRedirects(
+            self.client.post("/accounts/profile/", {"email": "bob@new.example.org"}), "/accounts/profile/"
+        )
+        self.bob.refresh_from_db()
+        self.assertEqual(self.bob.email, "bob@new.example.org")
+        self.assertRedirects(self.client.post("/accounts/profile/", {"email": ""}), "/accounts/profile/")
+        self.bob.refresh_from_db()
+        self.assertEqual(self.bob.email, "")
+        bad = self.client.post("/accounts/profile/", {"email": "nope"})
+        self.assertContains(bad, "Enter a valid email address")
+
+    @override_settings(PASSWORD_RESET_MAX_PER_IP=2)
+    def test_reset_mails_are_limited_per_address(self):
+        for _ in range(2):
+            self.assertEqual(
+                self.client.post("/accounts/password/reset/", {"email": "alice@example.org"}).status_code, 302
+            )
+        refused = self.client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+        self.assertEqual(refused.status_code, 429)
+        self.assertEqual(len(mail.outbox), 2)
