@@ -6,7 +6,8 @@ There is no network here, so the YouTube player is a stand-in frame served by th
 embed URL (https://www.youtube-nocookie.com/embed/<id>?…&enablejsapi=1&origin=…): it speaks the
 IFrame Player API's message protocol as the real player does — waits for the page's
 {"event":"listening"}, answers onReady, and on a press of its play button posts
-{"event":"onStateChange","info":1} to the page's origin. The page's own code (players.js) receives it.
+{"event":"onStateChange","info":1} to the page's origin (and on its ✕, YouTube's onError 150). The
+page's own code (players.js) receives them.
 """
 
 import re
@@ -30,7 +31,7 @@ catalogue, data_subset, patient_expect = live_page.catalogue, live_page.data_sub
 
 STAND_IN_PLAYER = """<!doctype html><meta charset=utf-8>
 <body style="margin:0;display:grid;place-items:center;height:100vh;background:#222">
-<button id=play style="font-size:2rem">▶</button>
+<button id=play style="font-size:2rem">▶</button><button id=fail>✕</button>
 <script>
   // The boundary of the YouTube IFrame Player API, as the real embed speaks it.
   const origin = new URLSearchParams(location.search).get("origin");
@@ -41,6 +42,9 @@ STAND_IN_PLAYER = """<!doctype html><meta charset=utf-8>
     if (message.event !== "listening") return;
     id = message.id;
     parent.postMessage(JSON.stringify({event: "onReady", id, channel: "widget"}), origin);
+  });
+  document.getElementById("fail").addEventListener("click", () => {
+    parent.postMessage(JSON.stringify({event: "onError", info: 150, id, channel: "widget"}), origin);
   });
   document.getElementById("play").addEventListener("click", () => {
     parent.postMessage(JSON.stringify({event: "onStateChange", info: 3, id, channel: "widget"}), origin);
@@ -80,6 +84,15 @@ def test_a_play_in_the_youtube_embed_is_recorded_as_a_real_play(tmp_path, catalo
             expect(page.frame_locator("#videos .video-card >> nth=1 >> iframe").locator("#play")).to_be_visible()
             page.frame_locator("#videos .video-card >> nth=1 >> iframe").locator("#play").click()
             expect(page.locator("#live")).to_have_attribute("data-last-play", str(videos[1]))
+            # The first video's player says it cannot play here (YouTube's error 150: embedding
+            # refused): the card says so and leads to the video on YouTube.
+            page.frame_locator("#videos .video-card >> nth=0 >> iframe").locator("#fail").click()
+            first = page.locator("#videos .video-card").first
+            expect(first.locator(".embed-note")).to_contain_text("This video cannot play here.")
+            expect(first.locator(".embed-note a")).to_have_attribute(
+                "href", re.compile(r"^https://www\.youtube\.com/watch\?v=")
+            )
+            expect(first.locator("iframe")).to_be_hidden()
             page.wait_for_timeout(6000)  # past the focus fallback's grace: the player spoke, so no "focus"
             page.goto(f"{base_url}/history/")
             imps, evs = rows_after_leaving(1)

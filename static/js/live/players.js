@@ -49,6 +49,21 @@ export function createPlayers({ root, bus }) {
     setTimeout(() => listen(frame, tries - 1), 1000);
   }
 
+  /** The player said it cannot play this video here (embedding refused, removed, private): the card
+   * says so over the frame and points to its "Open on YouTube" link. */
+  function failed(frame, code) {
+    const card = frame.closest(".video-card, .song-card");
+    if (!card || card.classList.contains("embed-failed")) return;
+    card.classList.add("embed-failed");
+    card.dataset.embedError = String(code);
+    const link = card.querySelector(".open-elsewhere");
+    const note = document.createElement("p");
+    note.className = "embed-note small";
+    note.textContent = "This video cannot play here. ";
+    if (link) note.append(Object.assign(link.cloneNode(true), { className: "open-elsewhere-note" }));
+    frame.closest(".video-frame, .song-card")?.after(note);
+  }
+
   let next = 0;
   function watch(frame) {
     frame.dataset.playerId = String(++next);
@@ -66,6 +81,7 @@ export function createPlayers({ root, bus }) {
     const message = parse(event.data);
     if (!message) return;
     if (message.event === "onReady" || message.event === "initialDelivery") ready.add(frame);
+    if (message.event === "onError") failed(frame, message.info);
     if (saysPlaying(event.origin, message)) {
       ready.add(frame);
       root.dataset.lastPlay = frame.closest(".song-card, .video-card")?.dataset.itemId || "";
