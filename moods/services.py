@@ -138,18 +138,15 @@ def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
 
 
 def remember_neutral_face(*, user, calibration: dict) -> NeutralFace:
-    """Keep the listener's own neutral (the dict of `vision.calibration.NeutralCalibration.to_dict`),
-    checked again as untrusted input, replacing any earlier one."""
-    from vision.calibration import NeutralCalibration
-
-    checked = NeutralCalibration.from_dict(calibration)
+    """Keep the listener's own neutral, replacing any earlier one. `calibration` is the dict of a
+    `vision.calibration.NeutralCalibration` the caller (`live`, which fitted and checked it) holds."""
     face, _ = NeutralFace.objects.update_or_create(
         user=user,
         defaults={
-            "neutral_factor": checked.neutral_factor,
-            "bias": checked.bias or "",
-            "bias_divisor": checked.bias_divisor,
-            "readings": min(checked.readings, 32767),
+            "neutral_factor": float(calibration["neutral_factor"]),
+            "bias": calibration.get("bias") or "",
+            "bias_divisor": float(calibration["bias_divisor"]),
+            "readings": min(int(calibration.get("readings") or 0), 32767),
             "created_at": timezone.now(),
         },
     )

@@ -9,6 +9,7 @@
 //   playlists.js  playlist:saved { trackIds } when songs were saved to a playlist
 //   players.js  player:play { card } when an embedded player says it started playing
 //   ratings.js  rating:saved { card, value } once a rating was kept (a dislike takes the card away)
+// neutral.js ("This is my neutral face") listens to server:neutral, camera and socket events.
 // engagement.js (impressions and actions for the staff's figures) only listens.
 import { createBus } from "./bus.js";
 import { createCamera } from "./camera.js";
@@ -17,6 +18,7 @@ import { byId } from "./dom.js";
 import { createEngagement } from "./engagement.js";
 import { startFrameLoop } from "./frames.js";
 import { createMoodCard } from "./mood.js";
+import { createNeutral } from "./neutral.js";
 import { createOverlay } from "./overlay.js";
 import { createPlayers } from "./players.js";
 import { createPlaylists } from "./playlists.js";
@@ -45,6 +47,7 @@ function start(root) {
   bus.on("camera:stopped", overlay.clear);
   bus.on("socket:closed", overlay.clear);
 
+  createNeutral({ root, socket, bus });
   startFrameLoop({ camera, socket, bus });
   const addToPlaylist = createPlaylists({ config, state, bus });
   const recommendations = createRecommendations({ root, config, state, ratingButtons: createRatings({ config, state, bus }), addToPlaylist, bus });
