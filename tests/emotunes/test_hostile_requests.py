@@ -62,7 +62,18 @@ class HostileRequestTests(BaseTestCase):
         )
 
     def urls_with(self, playlist, session_id):
-        values = {"playlist_id": playlist.pk, "track_id": self.tracks[0].pk, "session_id": session_id}
+        from django.contrib.auth.tokens import default_token_generator
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        values = {
+            "playlist_id": playlist.pk,
+            "track_id": self.tracks[0].pk,
+            "session_id": session_id,
+            # A real password-reset link of Alice's: a forged POST to it must still be refused.
+            "uidb64": urlsafe_base64_encode(force_bytes(self.alice.pk)),
+            "token": default_token_generator.make_token(self.alice),
+        }
         for name, arguments in project_routes():
             yield reverse(name, kwargs={arg: values[arg] for arg in arguments})
 
