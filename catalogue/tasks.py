@@ -7,12 +7,17 @@ keep the names they had when these tasks lived in the recommender app.
 from celery import shared_task
 from django.db import transaction
 
-from catalogue import catalogue_imports, clustering
+from catalogue import catalogue_imports
 
 
 @shared_task(name="recommender.tasks.refresh_clustering")
 def refresh_clustering(k: int | None = None, trigger: str = "task") -> int:
     """Re-cluster the catalogue (on the beat schedule, after imports, from the admin)."""
+    # Imported here, not above: the admin imports this module (through services) in every process
+    # at django.setup(), and clustering brings scikit-learn and SciPy (~120 MB) that a vision
+    # worker never uses (tests/vision/test_runtime.py). The arrow is the same: tasks → clustering.
+    from catalogue import clustering
+
     return clustering.refresh(k=k, trigger=trigger).pk
 
 
