@@ -8,9 +8,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 
+from live.calibration import CalibrationError, NeutralCalibration
 from moods.selectors import neutral_face_of
 from moods.services import forget_neutral_face, record_mood, remember_neutral_face
-from vision.calibration import CalibrationError, NeutralCalibration
 
 logger = logging.getLogger(__name__)
 

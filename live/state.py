@@ -9,9 +9,9 @@ import asyncio
 import time
 from dataclasses import dataclass, field, replace
 
+from live.calibration import CalibrationError, NeutralCalibration, fit
 from live.errors import ConnectionBusy, ProtocolError, ReadingRefused
 from live.limits import LiveLimits, TokenBucket
-from vision.calibration import CalibrationError, NeutralCalibration, fit
 from vision.frames import check_size
 from vision.pipeline import FrameAnalysis, Hint
 from vision.smoothing import MoodSmoother
@@ -49,7 +49,7 @@ class StreamState:
         # Whose mood the music follows: the camera's stable mood (announced when it changes), or
         # one the listener picked, which the camera leaves alone until they follow it again.
         self.following_camera = True
-        # The listener's own neutral (vision.calibration): applied to the primary face's scores
+        # The listener's own neutral (live.calibration): applied to the primary face's scores
         # before anything else reads them; `neutral_run` collects the readings of a new one.
         self.neutral: NeutralCalibration | None = None
         self.neutral_run: NeutralRun | None = None

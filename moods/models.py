@@ -82,7 +82,7 @@ class PlaylistItem(models.Model):
 
 
 class NeutralFace(models.Model):
-    """A listener's own neutral (`vision.calibration`), kept only when they asked for it.
+    """A listener's own neutral (`live.calibration`), kept only when they asked for it.
 
     Three numbers fitted on their resting face's emotion scores — never a frame, never the face.
     Shown in their export, deleted with their history and their account.

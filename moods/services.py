@@ -139,7 +139,7 @@ def delete_history(*, user, include_ratings: bool = False) -> dict[str, int]:
 
 def remember_neutral_face(*, user, calibration: dict) -> NeutralFace:
     """Keep the listener's own neutral, replacing any earlier one. `calibration` is the dict of a
-    `vision.calibration.NeutralCalibration` the caller (`live`, which fitted and checked it) holds."""
+    `live.calibration.NeutralCalibration` the caller (`live`, which fitted and checked it) holds."""
     face, _ = NeutralFace.objects.update_or_create(
         user=user,
         defaults={

@@ -40,7 +40,7 @@ LIVE_MAX_FRAMES_PER_SECOND = env_float("LIVE_MAX_FRAMES_PER_SECOND", 8.0)  # per
 LIVE_MAX_TEXTS_PER_SECOND = env_float("LIVE_MAX_TEXTS_PER_SECOND", 5.0)
 LIVE_FRAME_TIMEOUT = env_float("LIVE_FRAME_TIMEOUT", 10.0)  # seconds without an answer before the client is told
 # "This is my neutral face": seconds of the resting face's readings a calibration collects
-# (vision.calibration), and the longest it waits for enough of them before giving up.
+# (live.calibration), and the longest it waits for enough of them before giving up.
 LIVE_NEUTRAL_CALIBRATION_S = env_float("LIVE_NEUTRAL_CALIBRATION_S", 3.0, minimum=0.5)
 LIVE_NEUTRAL_CALIBRATION_MAX_S = env_float("LIVE_NEUTRAL_CALIBRATION_MAX_S", 10.0, minimum=1.0)
 # Open live websockets per client address (live.connections; counted atomically, in Redis with

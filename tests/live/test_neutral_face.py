@@ -1,4 +1,4 @@
-"""'This is my neutral face' over the live websocket (vision.calibration, live.state).
+"""'This is my neutral face' over the live websocket (live.calibration, live.state).
 
 The face is a real one: a FER2013 face labelled neutral that the served model reads as sad
 through the pipeline (`tests.vision_fixtures.resting_sad_face`). Its frames are streamed as a

@@ -1,5 +1,5 @@
 // "This is my neutral face": the listener shows their resting face for a few seconds, and the
-// server (vision.calibration, live.state) shifts their readings so it reads neutral. Only the
+// server (live.calibration, live.state) shifts their readings so it reads neutral. Only the
 // fitted numbers exist afterwards — no frame is kept; a logged-in listener may keep them on
 // their account ("Remember"), which their export shows and their deletion removes.
 // Messages: sends {"type": "calibrate_neutral", "remember"} and {"type": "reset_neutral"};

@@ -1,4 +1,4 @@
-"""A listener's own neutral (vision.calibration), fitted on real faces read through the pipeline.
+"""A listener's own neutral (live.calibration), fitted on real faces read through the pipeline.
 
 The faces are FER2013 `public_test` faces labelled neutral that the served model reads as sad
 through the live path (`analyse_frame` on a webcam-sized frame): the "always sad instead of
@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from core.emotions import EMOTIONS
+from live import calibration
 from tests.vision_fixtures import fer_faces, still_face_frames
-from vision import calibration, pipeline
+from vision import pipeline
 
 
 def reading(frame: bytes) -> dict[str, float] | None:
