@@ -53,8 +53,11 @@ def face_now(page):
 def calibrate_on_the_page(page, base_url, remember=False):
     page.goto(f"{base_url}/")
     expect(page.locator("#live")).to_have_attribute("data-socket", "open")
-    expect(page.locator("#neutral-start")).to_be_disabled()  # nothing to calibrate before the camera runs
+    expect(page.locator("#neutral-open")).to_be_hidden()  # nothing to calibrate before the camera runs
     page.click("#camera-start")
+    expect(page.locator("#neutral-face")).to_be_hidden()  # one button beside Stop, the panel on demand
+    page.click("#neutral-open")
+    expect(page.locator("#neutral-face")).to_be_visible()
     expect(face_now(page)).to_have_attribute("data-emotion", "sad", timeout=60_000)
     if remember:
         page.check("#neutral-remember")
@@ -105,6 +108,7 @@ def test_a_logged_in_listener_can_keep_it_on_their_account(tmp_path, resting_fac
             # The next visit starts with it.
             page.reload()
             page.click("#camera-start")
+            page.click("#neutral-open")
             expect(page.locator("#neutral-status")).to_contain_text("kept on your account")
             expect(face_now(page)).to_have_attribute("data-emotion", "neutral", timeout=60_000)
             assert page.script_errors == []

@@ -7,15 +7,21 @@
 
 export function createNeutral({ root, socket, bus }) {
   const box = root.querySelector("#neutral-face");
-  if (!box) return;
+  const open = root.querySelector("#neutral-open");
+  if (!box || !open) return;
   const start = box.querySelector("#neutral-start");
   const reset = box.querySelector("#neutral-reset");
   const remember = box.querySelector("#neutral-remember");
   const rememberLabel = box.querySelector("#neutral-remember-label");
   const status = box.querySelector("#neutral-status");
-  let calibrated = false, collecting = false, cameraOn = false;
+  let calibrated = false, collecting = false, cameraOn = false, expanded = false;
 
   function render() {
+    // Out of the way: one button beside Pause and Stop while the camera runs, and the panel
+    // only when the listener opens it (a first screen, on a phone too, keeps room for the songs).
+    open.hidden = !cameraOn;
+    open.setAttribute("aria-expanded", String(expanded && cameraOn));
+    box.hidden = !(expanded && cameraOn);
     start.disabled = collecting || !cameraOn || !socket.isOpen();
     reset.hidden = !calibrated;
     start.textContent = calibrated ? "Set my neutral face again" : "This is my neutral face";
@@ -23,6 +29,7 @@ export function createNeutral({ root, socket, bus }) {
 
   function say(text) { status.textContent = text; }
 
+  open.addEventListener("click", () => { expanded = !expanded; render(); });
   start.addEventListener("click", () => {
     if (!socket.isOpen()) return;
     socket.sendJSON({ type: "calibrate_neutral", remember: Boolean(remember && remember.checked && !rememberLabel.hidden) });
