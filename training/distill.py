@@ -32,11 +32,11 @@ def teacher_probabilities(
 ) -> np.ndarray:
     """(N, 7) float32: the ONNX model at `path` on uint8 faces (N, H, W), cached by model and faces."""
     path = Path(path)
-    model = OnnxEmotionClassifier(path, threads=threads)
     key = hashlib.sha256(path.read_bytes() + images.tobytes()).hexdigest()[:20]
     cache_file = None if cache_dir is None else Path(cache_dir) / f"teacher-{path.stem}-{key}.npy"
     if cache_file is not None and cache_file.exists():
         return np.load(cache_file)
+    model = OnnxEmotionClassifier(path, threads=threads)
     out = np.empty((len(images), 7), dtype=np.float32)
     started = time.monotonic()
     for start in range(0, len(images), batch):

@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.emotions import EMOTIONS
-from training.crops import FrameRecipe, place_in_frame
+from training.crops import FrameRecipe, as_sent, place_in_frame
 from training.data import DatasetError, load_folder
 from training.evaluation import draw_confusion
 from vision.alignment import align_face
@@ -41,13 +41,6 @@ JPEG_QUALITY = 70  # what the live page sends (canvas.toBlob quality 0.7)
 def fixed_frame(face: np.ndarray) -> np.ndarray:
     big = cv2.resize(face, (144, 144), interpolation=cv2.INTER_CUBIC)
     return cv2.cvtColor(cv2.copyMakeBorder(big, 48, 48, 88, 88, cv2.BORDER_REPLICATE), cv2.COLOR_GRAY2BGR)
-
-
-def jpeg(frame: np.ndarray) -> bytes:
-    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    if not ok:  # pragma: no cover
-        raise CommandError("JPEG encoding failed")
-    return encoded.tobytes()
 
 
 class Command(BaseCommand):
@@ -95,7 +88,7 @@ class Command(BaseCommand):
             else:
                 frame, _ = place_in_frame(face, np.random.default_rng([options["seed"], i]), recipe, images)
             # The page's JPEG, decoded as the server decodes it (these frames are ours: no limits to check).
-            bgr = cv2.imdecode(np.frombuffer(jpeg(frame), np.uint8), cv2.IMREAD_COLOR)
+            bgr = as_sent(frame, JPEG_QUALITY)
             regions = [r for r in detector.detect_faces(bgr) if r.w > 1 and r.h > 1]
             if not regions:
                 continue
