@@ -56,6 +56,7 @@ export function createEngagement({ root, config, state, bus, players }) {
     if (done.has(once)) return;
     done.add(once);
     events.push({ impression: current, item_type: itemType, item_id: itemId, action });
+    root.dataset.engagementRecorded = String(Number(root.dataset.engagementRecorded || 0) + 1);
     schedule();
   }
 
