@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 from django.test import override_settings
 
 from catalogue.models import Track
-from moods.models import MoodEntry
-from moods.services import record_mood
+from moods.models import MoodEntry, PlaylistItem
+from moods.services import create_playlist, record_mood
 from recommender.models import Rating
+from tests.base import BaseTestCase
 
 # A fixed Wednesday noon, so days and sessions in the tests never depend on the clock.
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -43,3 +44,23 @@ def record_sequence(user, emotions, *, start=NOON, step_s=60, source="camera") -
 
 def like(user, track, emotion="", value=Rating.LIKE) -> Rating:
     return Rating.objects.create(user=user, track=track, value=value, emotion=emotion, strategy="match")
+
+
+class TwoListenersWithHistory(BaseTestCase):
+    """Alice (logged in) and Bob, each with three moods, a like, a dislike and a playlist of three
+    songs: what the deletion tests delete from Alice and must leave of Bob."""
+
+    def setUp(self):
+        super().setUp()
+        self.tracks = [make_track(n) for n in range(1, 4)]
+        for user in (self.alice, self.bob):
+            record_sequence(user, ["happy", "sad", "angry"])
+            like(user, self.tracks[0], emotion="happy")
+            like(user, self.tracks[1], emotion="sad", value=-1)
+            create_playlist(user=user, name="Mix", track_ids=[t.id for t in self.tracks])
+        self.client.force_login(self.alice)
+
+    def bobs_data_is_intact(self):
+        self.assertEqual(MoodEntry.objects.filter(user=self.bob).count(), 3)
+        self.assertEqual(Rating.objects.filter(user=self.bob).count(), 2)
+        self.assertEqual(PlaylistItem.objects.filter(playlist__user=self.bob).count(), 3)

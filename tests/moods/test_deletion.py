@@ -5,29 +5,12 @@ Deleting the whole account, offered on the same page, is tests/accounts/test_del
 
 from django.urls import reverse
 
-from moods.models import MoodEntry, Playlist, PlaylistItem
-from moods.services import create_playlist
+from moods.models import MoodEntry, Playlist
 from recommender.models import Rating
-from tests.base import BaseTestCase
-from tests.moods_support import like, make_track, record_sequence
+from tests.moods_support import TwoListenersWithHistory
 
 
-class HistoryDeletionTests(BaseTestCase):
-    def setUp(self):
-        super().setUp()
-        self.tracks = [make_track(n) for n in range(1, 4)]
-        for user in (self.alice, self.bob):
-            record_sequence(user, ["happy", "sad", "angry"])
-            like(user, self.tracks[0], emotion="happy")
-            like(user, self.tracks[1], emotion="sad", value=-1)
-            create_playlist(user=user, name="Mix", track_ids=[t.id for t in self.tracks])
-        self.client.force_login(self.alice)
-
-    def bobs_data_is_intact(self):
-        self.assertEqual(MoodEntry.objects.filter(user=self.bob).count(), 3)
-        self.assertEqual(Rating.objects.filter(user=self.bob).count(), 2)
-        self.assertEqual(PlaylistItem.objects.filter(playlist__user=self.bob).count(), 3)
-
+class HistoryDeletionTests(TwoListenersWithHistory):
     def test_the_page_asks_before_anything_goes(self):
         page = self.client.get(reverse("moods:delete"))
         self.assertContains(page, "delete my history")
