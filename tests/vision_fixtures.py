@@ -45,10 +45,11 @@ def fer_faces(emotion: str, count: int, split: str = "public_test") -> list[np.n
 
 
 def fer_frame(face_gray: np.ndarray) -> bytes:
-    """A FER2013 crop as a webcam would show it: enlarged to 144 px in a 320×240 frame."""
-    face = cv2.resize(face_gray, (144, 144), interpolation=cv2.INTER_CUBIC)
-    frame = cv2.copyMakeBorder(face, 48, 48, 88, 88, cv2.BORDER_REPLICATE)
-    return encode(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    """A FER2013 crop as a webcam would show it: enlarged to 144 px in a 320×240 frame (the framing
+    `evaluate_live_path` reads every public_test face in)."""
+    from training.crops import fixed_frame
+
+    return encode(fixed_frame(face_gray))
 
 
 def two_faces_frame() -> tuple[bytes, int]:

@@ -84,6 +84,14 @@ def _background(face: np.ndarray, frame_w: int, frame_h: int, rng: np.random.Gen
     return np.clip(big.astype(np.float32) * rng.uniform(0.6, 1.2) + rng.uniform(-30, 30), 0, 255).astype(np.uint8)
 
 
+def fixed_frame(face: np.ndarray) -> np.ndarray:
+    """A 48×48 FER face as one webcam frame always shows it: enlarged to 144 px, centred in 320×240,
+    its edges carried out to the border. The one fixed framing that `evaluate_live_path` and the
+    vision tests (`tests.vision_fixtures.fer_frame`) read faces in."""
+    big = cv2.resize(face, (144, 144), interpolation=cv2.INTER_CUBIC)
+    return cv2.cvtColor(cv2.copyMakeBorder(big, 48, 48, 88, 88, cv2.BORDER_REPLICATE), cv2.COLOR_GRAY2BGR)
+
+
 def place_in_frame(
     face: np.ndarray, rng: np.random.Generator, recipe: FrameRecipe, scenes: np.ndarray
 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:

@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.emotions import EMOTIONS
-from training.crops import FrameRecipe, as_sent, place_in_frame
+from training.crops import FrameRecipe, as_sent, fixed_frame, place_in_frame
 from training.data import DatasetError, load_folder
 from training.evaluation import draw_confusion
 from vision.alignment import align_face
@@ -36,11 +36,6 @@ from vision.emotion import ModelFileMissing, build_classifier
 from vision.pipeline import get_models
 
 JPEG_QUALITY = 70  # what the live page sends (canvas.toBlob quality 0.7)
-
-
-def fixed_frame(face: np.ndarray) -> np.ndarray:
-    big = cv2.resize(face, (144, 144), interpolation=cv2.INTER_CUBIC)
-    return cv2.cvtColor(cv2.copyMakeBorder(big, 48, 48, 88, 88, cv2.BORDER_REPLICATE), cv2.COLOR_GRAY2BGR)
 
 
 class Command(BaseCommand):
