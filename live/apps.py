@@ -9,3 +9,9 @@ class LiveConfig(AppConfig):
     """
 
     name = "live"
+
+    def ready(self):
+        # Settings that contradict each other stop the start (the settings modules' own rule).
+        from live.limits import LiveLimits, check_reading_fits
+
+        check_reading_fits(LiveLimits.from_settings())

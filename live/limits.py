@@ -1,9 +1,15 @@
 """What one connection may send, read from settings once per connection."""
 
+import json
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from core.emotions import EMOTIONS
+
+MAX_SEQ = 2**53 - 1  # a frame's or reading's seq: the largest integer a JavaScript number holds exactly
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,29 @@ class LiveLimits:
             "frame_timeout_s": self.frame_timeout,
             "max_faces": self.max_faces,
         }
+
+
+def longest_reading_bytes(limits: LiveLimits) -> int:
+    """An upper bound on the bytes of an honest private-mode reading under these limits, as the
+    browser writes it (``JSON.stringify``, compact; confidence and scores rounded to 4 decimals,
+    static/js/private/private.js): ``max_faces`` faces, every number at its longest."""
+    face = {"box": [limits.max_width, limits.max_height] * 2, "confidence": 0.1234}
+    face["emotions"] = dict.fromkeys(EMOTIONS, 0.1234)
+    reading = {"type": "reading", "seq": MAX_SEQ, "width": limits.max_width, "height": limits.max_height}
+    reading["faces"] = [face] * limits.max_faces
+    return len(json.dumps(reading, separators=(",", ":")).encode())
+
+
+def check_reading_fits(limits: LiveLimits) -> None:
+    """Fail at start-up rather than on a listener's page: with VISION_MAX_FACES raised and
+    LIVE_MAX_TEXT_BYTES not, a private-mode page facing a full room would have every reading
+    refused as ``text_too_large``."""
+    needed = longest_reading_bytes(limits)
+    if needed > limits.max_text_bytes:
+        raise ImproperlyConfigured(
+            f"LIVE_MAX_TEXT_BYTES ({limits.max_text_bytes}) is below the longest private-mode reading of "
+            f"VISION_MAX_FACES ({limits.max_faces}) faces, {needed} bytes: raise it or lower VISION_MAX_FACES."
+        )
 
 
 class TokenBucket:

@@ -15,12 +15,11 @@ import math
 
 from core.emotions import EMOTIONS
 from live.errors import ReadingRefused
-from live.limits import LiveLimits
+from live.limits import MAX_SEQ, LiveLimits
 from vision.pipeline import FaceResult, FrameAnalysis
 
 DEVICE = "device"  # FrameAnalysis.detection of a reading: the faces were found in the listener's browser
 SUM_TOLERANCE = 0.02  # the browser sends scores rounded to 4 decimals from float32 softmax: ~1e-4 off at most
-MAX_SEQ = 2**53 - 1  # the largest integer a JavaScript number holds exactly
 READING_KEYS = {"type", "seq", "width", "height", "faces"}
 FACE_KEYS = {"box", "emotions", "confidence"}
 
