@@ -47,7 +47,7 @@ class FrameRecipe:
     frame_size: tuple[int, int] = (320, 240)  # (width, height): what the page sends
     face_px: tuple[int, int] = (84, 176)  # side of the 48 px FER face once enlarged in the frame
     rotation_deg: float = 12.0
-    jpeg_quality: int = 70
+    jpeg_quality: int = 70  # what the live page sends (canvas.toBlob quality 0.7)
     gamma: tuple[float, float] = (0.7, 1.4)
     blur_p: float = 0.3
     noise_p: float = 0.5

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -38,6 +38,11 @@ class LabelledImages:
 
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.labels, minlength=len(EMOTIONS))
+
+    def first_of_each_class(self, limit: int) -> LabelledImages:
+        """At most `limit` images of each class, the first in file-name order (the evaluations' --limit)."""
+        keep = np.concatenate([np.flatnonzero(self.labels == i)[:limit] for i in range(len(EMOTIONS))])
+        return replace(self, images=self.images[keep], labels=self.labels[keep])
 
     def resized(self, size: tuple[int, int]) -> np.ndarray:
         """All images at (height, width), the way the vision pipeline resizes a face crop."""

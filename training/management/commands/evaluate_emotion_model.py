@@ -63,10 +63,9 @@ class Command(BaseCommand):
             data = load_folder(Path(folder), cache_dir=Path(settings.VAR_DIR) / "training" / "cache")
         except DatasetError as error:
             raise CommandError(f"No labelled folder at {folder}: {error}") from None
-        images, labels = data.images, data.labels
         if options["limit"]:
-            keep = np.concatenate([np.flatnonzero(labels == i)[: options["limit"]] for i in range(len(EMOTIONS))])
-            images, labels = images[keep], labels[keep]
+            data = data.first_of_each_class(options["limit"])
+        images, labels = data.images, data.labels
 
         models = [_classifier(options["model"] or str(settings.EMOTION_MODEL), options["flip_average"])]
         if options["ensemble"]:

@@ -35,8 +35,6 @@ from vision.alignment import align_face
 from vision.emotion import ModelFileMissing, build_classifier
 from vision.pipeline import get_models
 
-JPEG_QUALITY = 70  # what the live page sends (canvas.toBlob quality 0.7)
-
 
 class Command(BaseCommand):
     help = (
@@ -63,10 +61,9 @@ class Command(BaseCommand):
             data = load_folder(folder, cache_dir=Path(settings.VAR_DIR) / "training" / "cache")
         except DatasetError as error:
             raise CommandError(f"No labelled folder at {folder}: {error}") from None
-        images, labels = data.images, data.labels
         if options["limit"]:
-            keep = np.concatenate([np.flatnonzero(labels == i)[: options["limit"]] for i in range(len(EMOTIONS))])
-            images, labels = images[keep], labels[keep]
+            data = data.first_of_each_class(options["limit"])
+        images, labels = data.images, data.labels
         names = options["model"] or [str(settings.EMOTION_MODEL)]
         try:
             classifiers = [build_classifier(name) for name in names]
@@ -83,7 +80,7 @@ class Command(BaseCommand):
             else:
                 frame, _ = place_in_frame(face, np.random.default_rng([options["seed"], i]), recipe, images)
             # The page's JPEG, decoded as the server decodes it (these frames are ours: no limits to check).
-            bgr = as_sent(frame, JPEG_QUALITY)
+            bgr = as_sent(frame, recipe.jpeg_quality)
             regions = [r for r in detector.detect_faces(bgr) if r.w > 1 and r.h > 1]
             if not regions:
                 continue
@@ -96,7 +93,7 @@ class Command(BaseCommand):
 
         found = predicted[0] >= 0
         self.stdout.write(
-            f"{len(images)} faces of {folder} in {options['framing']} 320×240 frames (JPEG {JPEG_QUALITY}), "
+            f"{len(images)} faces of {folder} in {options['framing']} 320×240 frames (JPEG {recipe.jpeg_quality}), "
             f"{seconds:.0f} s; MTCNN found a face in {found.sum()} ({found.mean():.1%})"
         )
         out_dir = Path(options["output_dir"] or Path(settings.VAR_DIR) / "reports")
