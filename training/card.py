@@ -12,6 +12,7 @@ import torch
 
 from core.emotions import EMOTIONS
 
+from . import distill
 from .evaluation import Evaluation, draw_confusion, recall_table
 
 
@@ -54,6 +55,13 @@ _OPTIONS = {
 }
 
 
+def _flag(flag: str, value) -> str:
+    """One option as the command line gives it; a list (several teachers) as the option repeated."""
+    if isinstance(value, list):
+        return " ".join(_flag(flag, item) for item in value)
+    return f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"
+
+
 def training_command(cfg: dict, run_dir: str) -> str:
     """The train_emotion_model line that trains a run of this config (resumable with --resume)."""
     from .config import RunConfig
@@ -67,7 +75,7 @@ def training_command(cfg: dict, run_dir: str) -> str:
         f"--subset {cfg['subset']:g}" if cfg["subset"] < 1 else "",
         f"--swa-epochs {cfg['swa_epochs']}" if cfg.get("swa_epochs") else "",
         *(
-            f"{flag} {cfg[key]:g}" if isinstance(cfg[key], float) else f"{flag} {cfg[key]}"
+            _flag(flag, cfg[key])
             for key, flag in _OPTIONS.items()
             if key in cfg and cfg[key] != getattr(defaults, key) and (cfg.get("swa_epochs") or "swa" not in key)
         ),
@@ -95,10 +103,12 @@ def _data_lines(cfg: dict) -> list[str]:
             f"with margin 1.2; seed {cfg.get('crop_seed', 0)}); each epoch shows every face once, as a serving "
             f"crop with probability {cfg.get('crop_share', 0.5):g}; faces MTCNN missed left out"
         )
-    if cfg.get("teacher") and cfg.get("distill_weight"):
+    teachers = distill.teacher_paths(cfg.get("teacher"))
+    if teachers and cfg.get("distill_weight"):
+        names = " and ".join(f"`{Path(path).name}`" for path in teachers)
+        mean = "the mean of their probabilities" if len(teachers) > 1 else "its probabilities"
         lines.append(
-            f"- distilled from `{Path(cfg['teacher']).name}` (its probabilities at weight {cfg['distill_weight']:g} "
-            "in the target, `training.distill`)"
+            f"- distilled from {names} ({mean} at weight {cfg['distill_weight']:g} in the target, `training.distill`)"
         )
     return lines
 

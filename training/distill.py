@@ -4,7 +4,8 @@ The ensemble that serves best (several networks, each face also read mirrored) c
 milliseconds a face; one network of a third of that cost can come close by learning the
 ensemble's probabilities instead of the hard labels alone (Hinton et al. 2015, "Distilling
 the knowledge in a neural network"). The teacher here is any exported ONNX emotion model,
-read through ONNX Runtime — the served file itself, so what is distilled is what serves.
+read through ONNX Runtime — the served file itself, so what is distilled is what serves — or the
+mean of several such files (`--teacher A --teacher B`), a wider teacher made of models trained apart.
 
 Its probabilities are computed once for every face of the training pool (FER's crops and the
 serving crops), at the teacher's own input size and mirror setting, and cached; an epoch
@@ -53,6 +54,21 @@ def teacher_probabilities(
         np.save(partial, out)
         partial.replace(cache_file)
     return out
+
+
+def teacher_paths(setting: str | list[str] | None) -> list[str]:
+    """A run's `teacher`: one file (runs before ensembles of teachers kept a string), several, or none."""
+    if not setting:
+        return []
+    return [setting] if isinstance(setting, str) else list(setting)
+
+
+def ensemble_probabilities(paths: list[str], images: np.ndarray, cache_dir: Path | None) -> np.ndarray:
+    """The mean of several teachers' probabilities: a wider teacher out of exported models that were
+    trained apart (today's ensemble and a network trained on serving crops), each read and cached alone."""
+    if not paths:
+        raise ValueError("no teacher given")
+    return np.mean([teacher_probabilities(Path(path), images, cache_dir) for path in paths], axis=0, dtype=np.float32)
 
 
 def blend(targets: np.ndarray, teacher: np.ndarray, weight: float) -> np.ndarray:

@@ -104,12 +104,12 @@ class Run:
         self.train_images = torch.from_numpy(np.concatenate(pool_images))
         self.train_labels = torch.from_numpy(np.concatenate(pool_labels))
         pool_targets = np.concatenate(pool_targets)
-        if config.teacher and config.distill_weight > 0:
-            teacher = distill.teacher_probabilities(Path(config.teacher), self.train_images.numpy(), cache_dir)
+        teachers = distill.teacher_paths(config.teacher)
+        if teachers and config.distill_weight > 0:
+            teacher = distill.ensemble_probabilities(teachers, self.train_images.numpy(), cache_dir)
             agree = float((teacher.argmax(1) == self.train_labels.numpy()).mean())
-            log(
-                f"teacher {Path(config.teacher).name}: weight {config.distill_weight:g}, agrees with {agree:.1%} of the labels"
-            )
+            names = " + ".join(Path(path).name for path in teachers)
+            log(f"teacher {names}: weight {config.distill_weight:g}, agrees with {agree:.1%} of the labels")
             pool_targets = distill.blend(pool_targets, teacher, config.distill_weight)
         self.train_targets = torch.from_numpy(pool_targets)
         self.n_faces = len(train_idx)

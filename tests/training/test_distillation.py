@@ -56,3 +56,49 @@ def test_distillation_through_the_command_is_on_the_card(folders, tmp_path):
 def test_a_weight_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError, match="distillation weight"):
         distill.blend(np.zeros((1, 7)), np.zeros((1, 7)), 2.0)
+
+
+def test_several_teachers_are_averaged_into_one_wider_teacher(folders, tmp_path):
+    """`--teacher A --teacher B`: the target is the mean of the two models' readings of each face."""
+    train_dir, _ = folders
+    second = str(settings.EMOTUNES_MODELS_DIR / "emotion_vgg32_48_x2.onnx")
+    config = loop.RunConfig(
+        data_dir=str(train_dir),
+        arch="vgg",
+        width=8,
+        input_size=40,
+        epochs=1,
+        val_split=0.25,
+        teacher=[str(settings.EMOTION_MODEL), second],
+        distill_weight=1.0,
+    )
+    run = loop.start(tmp_path / "run", config, cache_dir=None, log=lambda line: None)
+    images = run.train_images.numpy()
+    first_reading = distill.teacher_probabilities(settings.EMOTION_MODEL, images, None)
+    second_reading = distill.teacher_probabilities(second, images, None)
+    assert not np.allclose(first_reading, second_reading, atol=1e-3)  # two different teachers
+    assert torch.allclose(run.train_targets, torch.from_numpy((first_reading + second_reading) / 2), atol=1e-6)
+
+
+def test_two_teachers_through_the_command_are_both_on_the_card(folders, tmp_path):
+    second = str(settings.EMOTUNES_MODELS_DIR / "emotion_vgg32_48_x2.onnx")
+    train_tiny(
+        folders,
+        tmp_path,
+        "--teacher",
+        str(settings.EMOTION_MODEL),
+        "--teacher",
+        second,
+        "--distill-weight",
+        "0.5",
+        "--no-eval",
+    )
+    card = (tmp_path / "tiny.md").read_text()
+    assert f"--teacher {settings.EMOTION_MODEL} --teacher {second}" in card
+    assert "the mean of their probabilities" in card
+    assert "emotion_vgg32_48_x2.onnx" in card
+
+
+def test_no_teacher_is_refused():
+    with pytest.raises(ValueError, match="no teacher"):
+        distill.ensemble_probabilities([], np.zeros((1, 48, 48), np.uint8), None)

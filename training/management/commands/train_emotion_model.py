@@ -110,8 +110,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--teacher",
+            action="append",
             default=None,
-            help="an exported ONNX emotion model whose probabilities are blended into the target (distillation)",
+            help="an exported ONNX emotion model whose probabilities are blended into the target (distillation); "
+            "given more than once, the models' probabilities are averaged",
         )
         parser.add_argument(
             "--distill-weight", type=float, default=defaults.distill_weight, help="the teacher's weight in the target"
@@ -206,7 +208,7 @@ class Command(BaseCommand):
                     crop_seed=options["crop_seed"],
                     ferplus_weight=options["ferplus_weight"],
                     select_on=options["select_on"],
-                    teacher=options["teacher"],
+                    teacher=options["teacher"][0] if len(options["teacher"] or ()) == 1 else options["teacher"],
                     distill_weight=options["distill_weight"],
                     swa_learning_rate=(
                         loop.RunConfig.swa_learning_rate
