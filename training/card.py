@@ -158,7 +158,8 @@ def write_model_card(
         *(
             training_command(s["config"], run_dir)
             for (_, s), run_dir in zip(members, run_dirs or [])
-            if len(members) > 1 or run_dir not in command
+            # the training line, unless `command` is that line itself (a run that trained and exported)
+            if len(members) > 1 or "--export-now" in command or run_dir not in command
         ),
         command,
         "```",

@@ -69,6 +69,20 @@ def test_exported_model_carries_its_class_offsets_and_mirror_inside_the_graph(fo
     assert "class offsets added to the logits" in out.with_suffix(".md").read_text()
 
 
+def test_a_finished_run_exported_later_keeps_its_training_line_on_the_card(folders, tmp_path, monkeypatch):
+    """`--export-now` names the run folder too: the card must still say how the run was trained."""
+    train_tiny(folders, tmp_path, "--no-eval")
+    out = tmp_path / "later.onnx"
+    arguments = ["train_emotion_model", "--run-dir", str(tmp_path / "run"), "--export-now", "--no-mirror"]
+    arguments += ["--no-eval", "--out", str(out)]
+    monkeypatch.setattr("sys.argv", ["manage.py", *arguments])
+    call_command(*arguments)
+    block = out.with_suffix(".md").read_text().split("```sh")[1].split("```")[0].strip().splitlines()
+    assert len(block) == 2, block
+    assert "--arch resnet18 --width 8 --input-size 40 --epochs 2" in block[0] and "--export-now" not in block[0]
+    assert "--export-now --no-mirror" in block[1]
+
+
 def _export_a_and_b(tmp_path, *extra):
     """Export the finished runs `a` and `b` under tmp_path as one model."""
     out = tmp_path / "both.onnx"
