@@ -54,7 +54,8 @@ class RunConfig:
     # that and the same faces' serving crops).
     select_on: str = "fer"
     # Distillation (`training.distill`): an exported ONNX model whose probabilities are blended
-    # into the target with this weight (0: none), or a list of them, whose probabilities are averaged.
+    # into the target with this weight (0: none), or a list of them, whose probabilities are averaged
+    # (runs started before several teachers were possible kept one path as a string).
     teacher: str | list[str] | None = None
     distill_weight: float = 0.0
 

@@ -28,7 +28,8 @@ def test_the_teacher_s_probabilities_are_the_served_model_s_and_are_cached(folde
     assert np.array_equal(distill.teacher_probabilities(settings.EMOTION_MODEL, images, tmp_path / "cache"), teacher)
 
 
-def test_a_run_with_weight_one_learns_the_teacher_s_readings_alone(folders, tmp_path):
+def _run_learning_only_from(teacher, folders, tmp_path) -> loop.Run:
+    """A one-epoch run on the small folders whose target is the teacher's readings alone (weight 1)."""
     train_dir, _ = folders
     config = loop.RunConfig(
         data_dir=str(train_dir),
@@ -37,10 +38,14 @@ def test_a_run_with_weight_one_learns_the_teacher_s_readings_alone(folders, tmp_
         input_size=40,
         epochs=1,
         val_split=0.25,
-        teacher=str(settings.EMOTION_MODEL),
+        teacher=teacher,
         distill_weight=1.0,
     )
-    run = loop.start(tmp_path / "run", config, cache_dir=None, log=lambda line: None)
+    return loop.start(tmp_path / "run", config, cache_dir=None, log=lambda line: None)
+
+
+def test_a_run_with_weight_one_learns_the_teacher_s_readings_alone(folders, tmp_path):
+    run = _run_learning_only_from(str(settings.EMOTION_MODEL), folders, tmp_path)
     teacher = distill.teacher_probabilities(settings.EMOTION_MODEL, run.train_images.numpy(), None)
     assert torch.allclose(run.train_targets, torch.from_numpy(teacher))
     # The served model disagrees with FER2013's labels on some of these real faces.
@@ -60,19 +65,8 @@ def test_a_weight_outside_zero_to_one_is_refused():
 
 def test_several_teachers_are_averaged_into_one_wider_teacher(folders, tmp_path):
     """`--teacher A --teacher B`: the target is the mean of the two models' readings of each face."""
-    train_dir, _ = folders
     second = str(settings.EMOTUNES_MODELS_DIR / "emotion_vgg32_48_x2.onnx")
-    config = loop.RunConfig(
-        data_dir=str(train_dir),
-        arch="vgg",
-        width=8,
-        input_size=40,
-        epochs=1,
-        val_split=0.25,
-        teacher=[str(settings.EMOTION_MODEL), second],
-        distill_weight=1.0,
-    )
-    run = loop.start(tmp_path / "run", config, cache_dir=None, log=lambda line: None)
+    run = _run_learning_only_from([str(settings.EMOTION_MODEL), second], folders, tmp_path)
     images = run.train_images.numpy()
     first_reading = distill.teacher_probabilities(settings.EMOTION_MODEL, images, None)
     second_reading = distill.teacher_probabilities(second, images, None)

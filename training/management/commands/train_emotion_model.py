@@ -208,7 +208,7 @@ class Command(BaseCommand):
                     crop_seed=options["crop_seed"],
                     ferplus_weight=options["ferplus_weight"],
                     select_on=options["select_on"],
-                    teacher=options["teacher"][0] if len(options["teacher"] or ()) == 1 else options["teacher"],
+                    teacher=options["teacher"],
                     distill_weight=options["distill_weight"],
                     swa_learning_rate=(
                         loop.RunConfig.swa_learning_rate
