@@ -52,6 +52,7 @@ _OPTIONS = {
     "select_on": "--select-on",
     "teacher": "--teacher",
     "distill_weight": "--distill-weight",
+    "init_from": "--init-from",
 }
 
 
@@ -113,6 +114,22 @@ def _data_lines(cfg: dict) -> list[str]:
     return lines
 
 
+def _data_summary(cfg: dict) -> str:
+    """One run's targets in a phrase, for the runs a network was fine-tuned from."""
+    teachers = distill.teacher_paths(cfg.get("teacher"))
+    return ", ".join(
+        [
+            f"FER+ votes at {cfg['ferplus_weight']:g}" if cfg.get("ferplus_weight") else "FER2013's labels",
+            f"{cfg['serving_crops']} serving crops a face" if cfg.get("serving_crops") else "FER's crops",
+            *(
+                [f"distilled from {' + '.join(Path(t).name for t in teachers)} at {cfg['distill_weight']:g}"]
+                if teachers and cfg.get("distill_weight")
+                else []
+            ),
+        ]
+    )
+
+
 def write_model_card(
     out: Path,
     members: list[tuple[dict, dict]],
@@ -136,13 +153,17 @@ def write_model_card(
     best, state = members[0]
     cfg, history = state["config"], state["history"]
     card = out.with_suffix(".md")
-    cpu_hours = sum(h.get("cpu_seconds", 0.0) for _, s in members for h in s["history"]) / 3600
-    wall_hours = sum(h["seconds"] for _, s in members for h in s["history"]) / 3600
+    # Every epoch behind the weights: each member's own and those of the runs it was fine-tuned from.
+    epochs = [h for _, s in members for run in [*s.get("lineage", []), s] for h in run["history"]]
+    cpu_hours = sum(h.get("cpu_seconds", 0.0) for h in epochs) / 3600
+    wall_hours = sum(h["seconds"] for h in epochs) / 3600
     chosen = next((h for h in history if h["epoch"] == best["epoch"]), history[-1])
     served = (f"{len(members)} networks' probabilities averaged" if len(members) > 1 else "one network") + (
         ", each face also read mirrored" if mirror else ""
     )
     mixed = len({(s["config"]["arch"], s["config"].get("width")) for _, s in members}) > 1
+    fine_tuned = any(s.get("lineage") for _, s in members)
+    origin = "trained from scratch (then fine-tuned, below)" if fine_tuned else "trained from scratch"
     lines = [
         f"# {out.name}",
         "",
@@ -156,19 +177,26 @@ def write_model_card(
         "",
         "```sh",
         *(
-            training_command(s["config"], run_dir)
+            line
             for (_, s), run_dir in zip(members, run_dirs or [])
-            # the training line, unless `command` is that line itself (a run that trained and exported)
-            if len(members) > 1 or "--export-now" in command or run_dir not in command
+            for line in [
+                *(training_command(parent["config"], parent["run_dir"]) for parent in s.get("lineage", [])),
+                # the training line, unless `command` is that line itself (a run that trained and exported)
+                *(
+                    [training_command(s["config"], run_dir)]
+                    if len(members) > 1 or "--export-now" in command or run_dir not in command
+                    else []
+                ),
+            ]
         ),
         command,
         "```",
         "",
         (
-            f"- architecture: {len(members)} networks (each below), trained from scratch at "
+            f"- architecture: {len(members)} networks (each below), {origin} at "
             if mixed
             else f"- architecture: `{cfg['arch']}` width {cfg.get('width') or 'default'}, {best['parameters']:,} "
-            f"parameters{' each' if len(members) > 1 else ''}, trained from scratch at "
+            f"parameters{' each' if len(members) > 1 else ''}, {origin} at "
         )
         + f"{cfg['input_size']}×{cfg['input_size']} px in {cfg['precision']} (PyTorch {torch.__version__})",
         f"- data: `{cfg['data_dir']}` minus a stratified validation split of {cfg['val_split']:g} (seed "
@@ -223,6 +251,13 @@ def write_model_card(
         )
     elif validation:
         lines.append(f"- validation, as served: accuracy {validation[0]:.2%}, mean recall {validation[1]:.2%}")
+    for _, member_state in members:
+        for parent in member_state.get("lineage", []):
+            lines.append(
+                f"- fine-tuned from `{parent['run_dir']}`: its kept epoch {parent['best_epoch']} of "
+                f"{len(parent['history'])} (its line above; {_data_summary(parent['config'])}) started the network "
+                f"of seed {member_state['config']['seed']}, not a random draw"
+            )
     lines += [
         f"- compute: {cpu_hours:.2f} CPU-hours ({wall_hours:.2f} h wall) on {_cpu_name()}",
         f"- export: ONNX, largest difference from PyTorch's probabilities {parity:.1e}"

@@ -58,6 +58,10 @@ class RunConfig:
     # (runs started before several teachers were possible kept one path as a string).
     teacher: str | list[str] | None = None
     distill_weight: float = 0.0
+    # Fine-tuning: a finished run's folder whose kept weights (its best.pt) this run starts from
+    # instead of a random draw — the same network and validation split (None: from scratch). A
+    # short run at a small rate tries a new target (votes, teacher) in a quarter of the CPU-hours.
+    init_from: str | None = None
 
     def resolved(self) -> RunConfig:
         if self.precision == "auto":

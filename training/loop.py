@@ -145,6 +145,9 @@ class Run:
         self.best_accuracy, self.best_epoch = -1.0, 0
         self.history: list[dict] = []
         self.swa: Averager | None = None  # from the first SWA epoch on
+        # The runs these weights were fine-tuned from, oldest first (`ancestry`): their configs and
+        # histories travel in every checkpoint, so a card never needs their folders again.
+        self.lineage: list[dict] = []
 
     @property
     def total_epochs(self) -> int:
@@ -162,6 +165,7 @@ class Run:
             "best_epoch": self.best_epoch,
             "history": self.history,
             "swa": self.swa.state_dict() if self.swa else None,
+            "lineage": self.lineage,
         }
         partial = self.folder / "last.pt.partial"
         torch.save(state, partial)
@@ -178,6 +182,7 @@ class Run:
         self.epoch = state["epoch"]
         self.best_accuracy, self.best_epoch = state["best_accuracy"], state["best_epoch"]
         self.history = state["history"]
+        self.lineage = state.get("lineage", [])
         if state.get("swa"):
             self.swa = Averager(self.net)
             self.swa.load_state_dict(state["swa"])
@@ -360,14 +365,56 @@ class Run:
                 return
 
 
+def _split_seed(config: RunConfig) -> int:
+    return config.seed if config.split_seed is None else config.split_seed
+
+
+def ancestry(config: RunConfig) -> tuple[dict, list[dict]]:
+    """The kept weights of the finished run `config.init_from` and the lineage they carry (its own
+    ancestors, then itself). Refused where they could not serve this run: another network, other
+    data, or another validation split — whose faces the weights would have trained on, so choosing
+    epochs on them would flatter the run."""
+    folder = Path(config.init_from)
+    if not (folder / "best.pt").exists() or not (folder / "last.pt").exists():
+        raise FileNotFoundError(f"--init-from {folder}: no run there (best.pt and last.pt)")
+    last = torch.load(folder / "last.pt", map_location="cpu", weights_only=False)
+    parent = RunConfig(**last["config"])
+    if last["epoch"] < parent.epochs + parent.swa_epochs:
+        raise ValueError(
+            f"--init-from {folder}: the run has not finished ({last['epoch']}/{parent.epochs + parent.swa_epochs} "
+            "epochs), so its kept epoch may still change; finish it with --resume first"
+        )
+    if Path(parent.data_dir).resolve() != Path(config.data_dir).resolve():
+        raise ValueError(f"--init-from {folder}: it trained on {parent.data_dir}, this run on {config.data_dir}")
+    for key in ("arch", "width", "input_size", "val_split"):
+        if getattr(parent, key) != getattr(config, key):
+            raise ValueError(
+                f"--init-from {folder}: its {key} is {getattr(parent, key)!r}, this run's {getattr(config, key)!r}"
+            )
+    if _split_seed(parent) != _split_seed(config):
+        raise ValueError(
+            f"--init-from {folder}: its validation split has seed {_split_seed(parent)}, this run's "
+            f"{_split_seed(config)}; its weights have trained on this run's validation faces (give --split-seed "
+            f"{_split_seed(parent)})"
+        )
+    best = torch.load(folder / "best.pt", map_location="cpu", weights_only=False)
+    record = {"run_dir": str(config.init_from), "config": last["config"], "history": last["history"]}
+    return best["net"], [*last.get("lineage", []), {**record, "best_epoch": best["epoch"]}]
+
+
 def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=print) -> Run:
     folder = Path(folder)
     if (folder / "last.pt").exists():
         raise FileExistsError(f"{folder} already holds a run; resume it or choose another folder")
+    weights, lineage = ancestry(config) if config.init_from else (None, [])
     folder.mkdir(parents=True, exist_ok=True)
     config.resolved()
     (folder / "config.json").write_text(json.dumps(asdict(config), indent=2))
     run = Run(folder, config, cache_dir, log)
+    if weights is not None:
+        run.net.load_state_dict(weights)
+        run.lineage = lineage
+        log(f"starting from {config.init_from}'s kept epoch {lineage[-1]['best_epoch']}")
     log(
         f"{config.arch} ({count_parameters(run.net) / 1e6:.2f} M parameters), {config.input_size} px, "
         f"{run.n_faces} training faces"

@@ -118,6 +118,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--distill-weight", type=float, default=defaults.distill_weight, help="the teacher's weight in the target"
         )
+        parser.add_argument(
+            "--init-from",
+            default=None,
+            help="a finished run folder whose kept weights this run starts from (fine-tuning: same network, "
+            "data and --split-seed; its epochs count on the card)",
+        )
         parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that would pass this")
         parser.add_argument("--threads", type=_positive_int, default=2, help="PyTorch threads (the machine is shared)")
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"ONNX file (default {DEFAULT_OUT})")
@@ -210,6 +216,7 @@ class Command(BaseCommand):
                     select_on=options["select_on"],
                     teacher=options["teacher"],
                     distill_weight=options["distill_weight"],
+                    init_from=options["init_from"],
                     swa_learning_rate=(
                         loop.RunConfig.swa_learning_rate
                         if options["swa_learning_rate"] is None
