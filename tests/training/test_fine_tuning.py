@@ -93,3 +93,9 @@ def test_the_card_gives_both_training_lines_and_counts_the_parents_cpu_hours(fol
     own = sum(h["cpu_seconds"] for h in _checkpoint(tmp_path / "child" / "last.pt")["history"]) / 3600
     stated = float(re.search(r"compute: ([0-9.]+) CPU-hours", card).group(1))
     assert stated == pytest.approx(len(state["history"]) + own, abs=0.006)
+
+
+def test_init_from_is_refused_beside_resume_rather_than_ignored(folders, tmp_path):
+    train_tiny(folders, tmp_path, "--no-eval", run="parent")
+    with pytest.raises(CommandError, match="--init-from starts a new run"):
+        train_tiny(folders, tmp_path, "--resume", "--init-from", str(tmp_path / "parent"), run="parent")

@@ -171,6 +171,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{time.strftime('%H:%M:%S')} {line}")
             self.stdout.flush()
 
+        if options["init_from"] and (options["resume"] or options["export_now"]):
+            raise CommandError(
+                "--init-from starts a new run; a run that exists already holds the folder it started from"
+            )
         try:
             if options["resume"] or options["export_now"]:
                 precision = options["precision"] if options["precision"] != "auto" else None
