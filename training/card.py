@@ -13,6 +13,7 @@ import torch
 from core.emotions import EMOTIONS
 
 from . import distill
+from .config import RunConfig
 from .evaluation import Evaluation, draw_confusion, recall_table
 
 
@@ -65,8 +66,6 @@ def _flag(flag: str, value) -> str:
 
 def training_command(cfg: dict, run_dir: str) -> str:
     """The train_emotion_model line that trains a run of this config (resumable with --resume)."""
-    from .config import RunConfig
-
     defaults = RunConfig(data_dir="")
     parts = [
         f"--arch {cfg['arch']}",
@@ -162,6 +161,12 @@ def write_model_card(
         ", each face also read mirrored" if mirror else ""
     )
     mixed = len({(s["config"]["arch"], s["config"].get("width")) for _, s in members}) > 1
+    commands = []  # the lines that train each member: the runs it was fine-tuned from first, then its own
+    for (_, s), run_dir in zip(members, run_dirs or []):
+        commands += [training_command(parent["config"], parent["run_dir"]) for parent in s.get("lineage", [])]
+        # its own line, unless `command` is that line itself (a run that trained and exported)
+        if len(members) > 1 or "--export-now" in command or run_dir not in command:
+            commands.append(training_command(s["config"], run_dir))
     fine_tuned = any(s.get("lineage") for _, s in members)
     origin = "trained from scratch (then fine-tuned, below)" if fine_tuned else "trained from scratch"
     lines = [
@@ -176,19 +181,7 @@ def write_model_card(
         "## How it was produced",
         "",
         "```sh",
-        *(
-            line
-            for (_, s), run_dir in zip(members, run_dirs or [])
-            for line in [
-                *(training_command(parent["config"], parent["run_dir"]) for parent in s.get("lineage", [])),
-                # the training line, unless `command` is that line itself (a run that trained and exported)
-                *(
-                    [training_command(s["config"], run_dir)]
-                    if len(members) > 1 or "--export-now" in command or run_dir not in command
-                    else []
-                ),
-            ]
-        ),
+        *commands,
         command,
         "```",
         "",
@@ -200,7 +193,7 @@ def write_model_card(
         )
         + f"{cfg['input_size']}×{cfg['input_size']} px in {cfg['precision']} (PyTorch {torch.__version__})",
         f"- data: `{cfg['data_dir']}` minus a stratified validation split of {cfg['val_split']:g} (seed "
-        f"{cfg.get('split_seed') if cfg.get('split_seed') is not None else cfg['seed']})"
+        f"{RunConfig(**cfg).validation_seed})"
         f"{'; ' + format(cfg['subset'], '.0%') + ' of the rest' if cfg['subset'] < 1 else ''}",
         *_data_lines(cfg),
         f"- augmentation: {', '.join(f'{k} {v}' for k, v in cfg['augment'].items())}",

@@ -63,6 +63,11 @@ class RunConfig:
     # short run at a small rate tries a new target (votes, teacher) in a quarter of the CPU-hours.
     init_from: str | None = None
 
+    @property
+    def validation_seed(self) -> int:
+        """The seed that draws the validation split: `split_seed`, else the run's own seed."""
+        return self.seed if self.split_seed is None else self.split_seed
+
     def resolved(self) -> RunConfig:
         if self.precision == "auto":
             self.precision = "bf16" if cpu_has_bf16() else "fp32"

@@ -46,9 +46,7 @@ class Run:
     def __init__(self, folder: Path, config: RunConfig, cache_dir: Path | None, log: Callable[[str], None]):
         self.folder, self.config, self.log = Path(folder), config, log
         data = load_folder(Path(config.data_dir), cache_dir=cache_dir, progress=True)
-        train_idx, val_idx = split_validation(
-            data.labels, config.val_split, seed=config.seed if config.split_seed is None else config.split_seed
-        )
+        train_idx, val_idx = split_validation(data.labels, config.val_split, seed=config.validation_seed)
         if config.subset < 1.0:
             train_idx = train_idx[: max(len(EMOTIONS), int(len(train_idx) * config.subset))]
         if config.select_on not in ("fer", "mean"):
@@ -365,10 +363,6 @@ class Run:
                 return
 
 
-def _split_seed(config: RunConfig) -> int:
-    return config.seed if config.split_seed is None else config.split_seed
-
-
 def ancestry(config: RunConfig) -> tuple[dict, list[dict]]:
     """The kept weights of the finished run `config.init_from` and the lineage they carry (its own
     ancestors, then itself). Refused where they could not serve this run: another network, other
@@ -391,15 +385,20 @@ def ancestry(config: RunConfig) -> tuple[dict, list[dict]]:
             raise ValueError(
                 f"--init-from {folder}: its {key} is {getattr(parent, key)!r}, this run's {getattr(config, key)!r}"
             )
-    if _split_seed(parent) != _split_seed(config):
+    if parent.validation_seed != config.validation_seed:
         raise ValueError(
-            f"--init-from {folder}: its validation split has seed {_split_seed(parent)}, this run's "
-            f"{_split_seed(config)}; its weights have trained on this run's validation faces (give --split-seed "
-            f"{_split_seed(parent)})"
+            f"--init-from {folder}: its validation split has seed {parent.validation_seed}, this run's "
+            f"{config.validation_seed}; its weights have trained on this run's validation faces (give --split-seed "
+            f"{parent.validation_seed})"
         )
     best = torch.load(folder / "best.pt", map_location="cpu", weights_only=False)
-    record = {"run_dir": str(config.init_from), "config": last["config"], "history": last["history"]}
-    return best["net"], [*last.get("lineage", []), {**record, "best_epoch": best["epoch"]}]
+    itself = {
+        "run_dir": str(config.init_from),
+        "config": last["config"],
+        "history": last["history"],
+        "best_epoch": best["epoch"],
+    }
+    return best["net"], [*last.get("lineage", []), itself]
 
 
 def start(folder: Path, config: RunConfig, cache_dir: Path | None = None, log=print) -> Run:
