@@ -89,6 +89,7 @@ def quantize(float_path: Path, out: Path, faces: np.ndarray) -> Path:
             return None if batch is None else onnx_input(batch)
 
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)  # as `export_onnx` does for the float32 file
     partial = out.with_name(out.name + ".partial")
     with tempfile.TemporaryDirectory() as tmp, _quiet():
         prepared = Path(tmp) / "prepared.onnx"

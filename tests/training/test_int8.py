@@ -63,3 +63,9 @@ def test_a_mixed_ensemble_s_card_names_each_network(folders, tmp_path):
     assert "- architecture: 2 networks (each below)" in card
     assert "network (seed 0, `resnet18` width 8," in card and "network (seed 1, `resnet18` width 4," in card
     assert OnnxEmotionClassifier(out).predict(load_folder(folders[1]).resized((40, 40))).shape == (28, 7)
+
+
+def test_an_int8_export_into_a_folder_not_yet_made_creates_it(folders, tmp_path):
+    """`--out` names a new folder: the float32 export made it; the int8 file must too, not crash."""
+    out = train_tiny(folders, tmp_path, "--no-eval", "--int8", out="new/folder/model.onnx")
+    assert out.exists() and out.with_suffix(".md").exists()
