@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.emotions import EMOTIONS
+from core.emotions import ANGRY, DISGUST, EMOTIONS, FEAR, HAPPY, SAD, SURPRISE, WARRINER_VAD
 
 Predict = Callable[[np.ndarray], np.ndarray]
 
@@ -103,6 +103,59 @@ def draw_confusion(confusion, path: Path, title: str) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+# What a misreading costs a listener: the recommender looks for songs near the read emotion's
+# point in valence/arousal/dominance space (core.emotions.WARRINER_VAD), so a sad face read as
+# fear still gets songs near sad, read as happy it gets the opposite. Accuracy counts both alike.
+_VAD = np.array([WARRINER_VAD[e] for e in EMOTIONS])
+MOOD_DISTANCE = np.linalg.norm(_VAD[:, None] - _VAD[None], axis=2)
+_NEGATIVE = [EMOTIONS.index(e) for e in (ANGRY, DISGUST, FEAR, SAD)]
+_CHEERFUL = [EMOTIONS.index(e) for e in (HAPPY, SURPRISE)]
+_ANGRY = EMOTIONS.index(ANGRY)
+
+
+@dataclass(frozen=True)
+class ListenerMistakes:
+    """The misreadings a listener hears, from a confusion matrix (rows true, columns read)."""
+
+    mood_distance: float  # mean VAD distance (1–9 scales) between the true and the read emotion
+    cheerful_for_negative: float  # share of angry/disgust/fear/sad faces read happy or surprise
+    angry_for_other: float  # share of faces not angry read angry: aggressive songs for them
+
+    def summary(self) -> str:
+        return (
+            f"mood distance {self.mood_distance:.2f}, negative faces read happy/surprise "
+            f"{self.cheerful_for_negative:.1%}, other faces read angry {self.angry_for_other:.1%}"
+        )
+
+
+def listener_mistakes(confusion) -> ListenerMistakes:
+    matrix = np.asarray(confusion, dtype=float)
+    negative = matrix[_NEGATIVE]
+    not_angry = np.delete(matrix, _ANGRY, axis=0)
+    return ListenerMistakes(
+        mood_distance=float((matrix * MOOD_DISTANCE).sum() / max(1.0, matrix.sum())),
+        cheerful_for_negative=float(negative[:, _CHEERFUL].sum() / max(1.0, negative.sum())),
+        angry_for_other=float(not_angry[:, _ANGRY].sum() / max(1.0, not_angry.sum())),
+    )
+
+
+def paired_interval(
+    right_a: np.ndarray, right_b: np.ndarray, draws: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """The mean of b minus a over the same faces (right or not, or any per-face cost), with a 95%
+    paired bootstrap interval.
+
+    Two models read the same faces, so their errors are correlated: resampling faces (not each
+    model's score apart) gives the interval of the difference — whether +0.6 points is a model
+    or the draw of the test faces.
+    """
+    difference = np.asarray(right_b, dtype=float) - np.asarray(right_a, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = np.array([difference[rng.integers(0, len(difference), len(difference))].mean() for _ in range(draws)])
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(difference.mean()), float(low), float(high)
 
 
 def recall_table(evaluations: list[tuple[str, Evaluation]]) -> list[str]:
