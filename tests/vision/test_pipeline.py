@@ -23,7 +23,11 @@ def test_the_smiling_astronaut_reads_as_happy(width, height, ext):
     face = analysis.faces[0]
     assert face.primary and analysis.primary is face
     assert face.emotion == "happy"
-    assert face.emotions["happy"] > 0.8
+    # Clear by a wide margin (the smoother asks 0.40 and a lead of 0.10). Not "> 0.8": the served
+    # network learnt from the crowd's vote shares and a teacher's probabilities, not one-hot labels,
+    # so even a broad smile leaves some probability elsewhere (0.71–0.74 happy here, 0.08 the next).
+    runner_up = sorted(face.emotions.values())[-2]
+    assert face.emotions["happy"] > 0.6 and face.emotions["happy"] - runner_up > 0.5
     assert sum(face.emotions.values()) == pytest.approx(1.0, abs=1e-3)
     # Her face is at about x 180–270, y 60–175 of the 512×384 picture.
     x, y, w, h = face.box

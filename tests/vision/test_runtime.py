@@ -70,7 +70,7 @@ def test_a_keras_model_brings_tensorflow_in():
 
 def test_the_default_emotion_model_is_the_trained_onnx_file_the_set_up_installed():
     default = Path(settings.EMOTION_MODEL)
-    assert default.name == "emotion_vgg_x3_48_int8.onnx"
+    assert default.name == "emotion_vgg64_live_ft_int8.onnx"
     committed = Path(settings.BASE_DIR) / "vision" / "models" / default.name
     assert default.is_file(), "`make install` installs the committed model (Makefile)"
     assert default.read_bytes() == committed.read_bytes()
