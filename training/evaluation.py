@@ -141,9 +141,7 @@ def listener_mistakes(confusion) -> ListenerMistakes:
     )
 
 
-def paired_interval(
-    right_a: np.ndarray, right_b: np.ndarray, draws: int = 2000, seed: int = 0
-) -> tuple[float, float, float]:
+def paired_interval(a: np.ndarray, b: np.ndarray, draws: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     """The mean of b minus a over the same faces (right or not, or any per-face cost), with a 95%
     paired bootstrap interval.
 
@@ -151,7 +149,7 @@ def paired_interval(
     model's score apart) gives the interval of the difference — whether +0.6 points is a model
     or the draw of the test faces.
     """
-    difference = np.asarray(right_b, dtype=float) - np.asarray(right_a, dtype=float)
+    difference = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     rng = np.random.default_rng(seed)
     means = np.array([difference[rng.integers(0, len(difference), len(difference))].mean() for _ in range(draws)])
     low, high = np.percentile(means, [2.5, 97.5])

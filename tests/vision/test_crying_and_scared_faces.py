@@ -20,6 +20,7 @@ from functools import cache
 import cv2
 import pytest
 
+from core.emotions import EMOTIONS
 from tests.vision_fixtures import fer_dir, fer_frame, still_face_frames
 from training.ferplus import read_votes, votes_file
 from vision import pipeline
@@ -31,8 +32,6 @@ SURE = 8
 @cache
 def crowd_sure(emotion: str) -> tuple[str, ...]:
     """public_test/<emotion>/ faces at least SURE crowd workers put in that emotion, by file name."""
-    from core.emotions import EMOTIONS
-
     column = EMOTIONS.index(emotion)
     prefix = f"public_test/{emotion}/"
     votes = read_votes(votes_file())
