@@ -49,6 +49,13 @@ class MoodSmoother:
         self._candidate_since: float | None = None
         self._status = NO_FACE
 
+    def is_clear(self, probabilities) -> bool:
+        """Whether a reading (seven probabilities) is sure enough to show as a mood: its top emotion
+        has at least `min_probability` and leads the next by `min_margin`. The stream asks it of the
+        running average; `evaluate_live_path` of single frames, to compare how sure models are."""
+        top, runner_up = np.sort(np.asarray(probabilities, dtype=float))[::-1][:2]
+        return bool(top >= self.min_probability and top - runner_up >= self.min_margin)
+
     def update(self, analysis, now: float) -> dict:
         face = analysis.primary
         if face is None:
@@ -64,8 +71,7 @@ class MoodSmoother:
         self._last_update = self._last_face = now
 
         order = np.argsort(self._average)[::-1]
-        top, runner_up = self._average[order[0]], self._average[order[1]]
-        clear = top >= self.min_probability and top - runner_up >= self.min_margin
+        clear = self.is_clear(self._average)
         self._status = FACE if clear else UNCERTAIN
         changed = False
         if not clear:

@@ -34,6 +34,8 @@ def test_each_model_is_scored_per_class_on_the_same_found_faces(tmp_path):
     assert len(scores) == 2 and all(int(of) == found and right == right_all for right, of, right_all in scores)
     assert text.count("angry") >= 2 and len(list(tmp_path.glob("live_path_fixed_*.png"))) == 2
     assert text.count("what the listener hears: mood distance") == 2
+    sure = re.findall(r"sure enough to show \(the smoother's rule on one frame\): ([\d.]+)% of found", text)
+    assert len(sure) == 2 and all(0 < float(share) <= 100 for share in sure)
     difference = re.search(r"against \S+ \(95% paired bootstrap intervals\): ([+-][\d.]+) points right of found", text)
     right = [int(r) for r, _, _ in scores]
     assert difference and float(difference.group(1)) == round(100 * (right[1] - right[0]) / found, 1)

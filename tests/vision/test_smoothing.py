@@ -66,6 +66,20 @@ def test_a_flat_distribution_is_uncertain_and_changes_nothing():
     assert not any(r["changed"] for r in results)
 
 
+def test_a_reading_is_clear_only_when_its_top_emotion_is_high_enough_and_leads():
+    smoother = MoodSmoother(min_probability=0.40, min_margin=0.10)
+
+    def reading(**p):
+        return [frame(**p).primary.emotions[e] for e in EMOTIONS]
+
+    assert smoother.is_clear(reading(sad=0.45, fear=0.30))
+    assert not smoother.is_clear(reading(sad=0.45, fear=0.40))  # leads by too little
+    assert not smoother.is_clear(reading(sad=0.38, fear=0.10))  # too low, though far ahead
+    # The stream applies the same rule: a steady 0.45 against 0.40 never settles a mood.
+    results = feed(smoother, [frame(sad=0.45, fear=0.40)] * 15)
+    assert results[-1]["status"] == "uncertain" and results[-1]["mood"] is None
+
+
 def test_no_face_only_after_a_gap_and_the_mood_is_kept():
     smoother = MoodSmoother(no_face_after=2.0)
     feed(smoother, [frame("happy")] * 10)  # t = 0 .. 1.8

@@ -11,6 +11,8 @@ face, `align_face`, the classifier — and each model given is scored on the sam
 - right of all: the same among all frames (a missed face counts as wrong);
 - what the listener hears (`training.evaluation.listener_mistakes`): how far in VAD space the read
   mood lies from the true one, negative faces read cheerful, other faces read angry;
+- sure enough to show: the found faces whose one reading passes the smoother's rule
+  (`MoodSmoother.is_clear`), how many of those are right, and how often a wrong mood would show;
 - from the second model on, its difference from the first with a paired bootstrap interval, to
   tell a better model from the draw of the faces.
 
@@ -44,6 +46,7 @@ from training.evaluation import MOOD_DISTANCE, draw_confusion, listener_mistakes
 from vision.alignment import align_face
 from vision.emotion import ModelFileMissing, build_classifier
 from vision.pipeline import get_models
+from vision.smoothing import MoodSmoother
 
 
 class Command(BaseCommand):
@@ -96,7 +99,7 @@ class Command(BaseCommand):
         detector = get_models().detector
         recipe = FrameRecipe()
 
-        predicted = np.full((len(classifiers), len(images)), -1)
+        probabilities = np.full((len(classifiers), len(images), len(EMOTIONS)), np.nan)
         started = time.perf_counter()
         for i, face in enumerate(tqdm(images, desc="frames", unit="face", mininterval=10.0)):
             if options["framing"] == "fixed":
@@ -112,10 +115,12 @@ class Command(BaseCommand):
             gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
             for m, classifier in enumerate(classifiers):
                 crop = align_face(gray, primary, margin=settings.VISION_FACE_MARGIN, size=classifier.input_size)
-                predicted[m, i] = int(classifier.predict(crop[None])[0].argmax())
+                probabilities[m, i] = classifier.predict(crop[None])[0]
         seconds = time.perf_counter() - started
 
-        found = predicted[0] >= 0
+        found = ~np.isnan(probabilities[0, :, 0])
+        predicted = np.where(found, np.nan_to_num(probabilities).argmax(axis=2), -1)
+        smoother = MoodSmoother()
         share = "" if validation is None else f" (the validation share held out with seed {validation})"
         self.stdout.write(
             f"{len(images)} faces of {folder}{share} in {options['framing']} 320×240 frames (JPEG {recipe.jpeg_quality}), "
@@ -138,6 +143,12 @@ class Command(BaseCommand):
             matrix = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=int)
             np.add.at(matrix, (labels[found], predicted[m][found]), 1)
             self.stdout.write(f"  what the listener hears: {listener_mistakes(matrix).summary()}")
+            clear = np.array([found[i] and smoother.is_clear(probabilities[m, i]) for i in range(len(labels))])
+            self.stdout.write(
+                f"  sure enough to show (the smoother's rule on one frame): {clear.sum() / max(1, found.sum()):.1%} "
+                f"of found, right {right[clear].mean() if clear.any() else 0:.1%} of those, wrong shown "
+                f"{(clear & ~right).sum() / max(1, found.sum()):.1%} of found"
+            )
             if m:
                 first, this = predicted[0][found], predicted[m][found]
                 points = [100 * x for x in paired_interval(first == labels[found], this == labels[found])]
