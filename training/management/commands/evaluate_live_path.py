@@ -42,7 +42,7 @@ from core.emotions import EMOTIONS
 from training.config import RunConfig
 from training.crops import FrameRecipe, as_sent, fixed_frame, place_in_frame
 from training.data import DatasetError, load_folder, split_validation
-from training.evaluation import MOOD_DISTANCE, draw_confusion, listener_mistakes, paired_interval
+from training.evaluation import MOOD_DISTANCE, confusion_matrix, draw_confusion, listener_mistakes, paired_interval
 from vision.alignment import align_face
 from vision.emotion import ModelFileMissing, build_classifier
 from vision.pipeline import get_models
@@ -140,8 +140,7 @@ class Command(BaseCommand):
                 members = labels == c
                 n, f, r = members.sum(), (found & members).sum(), (right & members).sum()
                 self.stdout.write(f"  {emotion:<9} {f:>5}/{n:<5}  {r / max(1, f):>12.1%}   {r / max(1, n):>10.1%}")
-            matrix = np.zeros((len(EMOTIONS), len(EMOTIONS)), dtype=int)
-            np.add.at(matrix, (labels[found], predicted[m][found]), 1)
+            matrix = confusion_matrix(labels[found], predicted[m][found])
             self.stdout.write(f"  what the listener hears: {listener_mistakes(matrix).summary()}")
             clear = np.array([found[i] and smoother.is_clear(probabilities[m, i]) for i in range(len(labels))])
             self.stdout.write(
